@@ -1,0 +1,39 @@
+import type { PipelineDefinition } from '../../src/core/pipeline-definition.js';
+import { la311RowToTicket } from './la311-profile.js';
+import { municipalTicketsPipeline } from './pipeline.js';
+
+export const municipalTicketsDefinition: PipelineDefinition = {
+  name: 'municipal-tickets',
+  description: 'Civic complaint tickets and their status updates: PII hashing, DLP scan, cleansing, rolling features → ml_features, online store, tickets.ready_for_scoring (seed 000)',
+  input: 'tickets.new',
+  extraInputs: ['tickets.status'],
+  build: (context) =>
+    municipalTicketsPipeline({
+      hash: context.hash,
+      steps: '1-8',
+      maskDlpFindings: context.env.SLUICE_DLP_MASK !== 'false',
+      ...(context.online !== undefined ? { online: context.online } : {}),
+      wardsCsv: context.env.SLUICE_WARDS_CSV ?? 'wards.csv',
+    }),
+  inputProfiles: {
+    la311: {
+      format: 'csv',
+      description: 'Los Angeles MyLA311 service requests export (SRNumber, CreatedDate, RequestType, CD, ZipCode, RequestSource …)',
+      mapRow: la311RowToTicket,
+    },
+  },
+  summaryQueries: [
+    {
+      title: 'ml_features',
+      sql: `SELECT count(*) AS tickets, round(avg(ward_tickets_7d), 1) AS avg_ward_tickets_7d, round(avg(ward_escalation_rate_7d), 4) AS avg_ward_escalation_rate_7d, round(avg(avg_response_time), 1) AS avg_response_minutes, count(population_density) AS with_density FROM ml_features`,
+    },
+    {
+      title: 'ticket status updates',
+      sql: `SELECT status, count(*) AS updates FROM ticket_status_updates GROUP BY status ORDER BY updates DESC`,
+    },
+    {
+      title: 'DLP findings by info type',
+      sql: `SELECT info_type, count(*) AS findings FROM (SELECT unnest(_dlp_findings) AS info_type FROM raw_tickets) GROUP BY info_type ORDER BY findings DESC, info_type`,
+    },
+  ],
+};

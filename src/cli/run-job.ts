@@ -1,0 +1,134 @@
+import { ConfigError } from '../core/errors.js';
+import type { PipelineDefinition } from '../core/pipeline-definition.js';
+import type { Source } from '../core/source.js';
+import type { Warehouse } from '../core/warehouse.js';
+import type { Bus } from '../core/bus.js';
+import { CsvSource } from '../connectors/files/csv-source.js';
+import { JsonLinesSource } from '../connectors/files/jsonl-source.js';
+import { HttpSource } from '../connectors/http/http-source.js';
+import { piiHasherFromEnv } from '../privacy/hash-pii.js';
+import { type RunEvent, type RunProgress, type RunResult, runBatch, runStreaming } from '../runtime/runner.js';
+import { workerForwarder } from '../runtime/workers.js';
+import { observeRun } from '../observe/metrics.js';
+import { mergeSources } from '../runtime/merge-sources.js';
+import { stopWhenIdle } from '../runtime/stop-when-idle.js';
+import { progressPrinter } from './progress.js';
+import { defaultOnlineUrl, openOnlineStore } from '../features/open-online-store.js';
+import { type LookupStats, pipelineLookupStats } from '../features/lookup.js';
+import { mergeByEventTime } from '../features/merge-by-event-time.js';
+
+export interface JobOptions {
+  readonly definition: PipelineDefinition;
+  readonly warehouse: Warehouse;
+  readonly bus: Bus;
+  /** A file, `-` for stdin; absent = the pipeline's topic on the bus. */
+  readonly input?: string;
+  readonly format?: 'jsonl' | 'csv';
+  readonly profile?: string;
+  readonly httpPort?: number;
+  readonly consumer?: string;
+  /** Dead-letter messages delivered more often than this (buses that count deliveries). */
+  readonly maxDeliveries?: number;
+  /** Stop once the bus has had nothing new for this long (ms). */
+  readonly untilIdleMs?: number;
+  readonly flushRows?: number;
+  readonly flushMs?: number;
+  readonly createTables?: 'never' | 'if-needed';
+  readonly progress: boolean;
+  readonly signal: AbortSignal;
+  readonly onEvent?: (event: RunEvent) => void;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** The online store URL (`--online`); default an embedded store beside the warehouse. */
+  readonly online?: string;
+  /** Further input files, one per topic (`--input-topic tickets.status=status.jsonl`), merged with `input`. */
+  readonly inputTopics?: ReadonlyArray<readonly [topic: string, file: string]>;
+}
+
+/** A run's result plus the hit/miss counts of the pipeline's lookup steps. */
+export type JobResult = RunResult & { readonly lookups: readonly LookupStats[] };
+
+function inferFormat(path: string): 'jsonl' | 'csv' {
+  return /\.csv(\.gz)?$/i.test(path) ? 'csv' : 'jsonl';
+}
+
+/** Chooses the source a `sluice run` asked for. */
+export function sourceFor(options: JobOptions): { source: Source; streaming: boolean } {
+  const { definition } = options;
+  const profile = options.profile === undefined ? undefined : definition.inputProfiles?.[options.profile];
+  if (options.profile !== undefined && profile === undefined) {
+    const known = Object.keys(definition.inputProfiles ?? {});
+    throw new ConfigError(`pipeline ${definition.name} has no input profile "${options.profile}"${known.length > 0 ? `; known: ${known.join(', ')}` : ''}`);
+  }
+  if (options.httpPort !== undefined) return { source: new HttpSource({ port: options.httpPort }), streaming: true };
+  if (options.inputTopics !== undefined && options.inputTopics.length > 0) {
+    // Each file stands for one topic; messages carry it in attributes.topic, as on the bus, and
+    // are interleaved by event time so a status update follows its ticket as it would live.
+    const parts = [...(options.input !== undefined ? [[definition.input, options.input] as const] : []), ...options.inputTopics];
+    return { source: mergeByEventTime(parts.map(([, file]) => new JsonLinesSource(file)), parts.map(([topic]) => topic)), streaming: false };
+  }
+  if (options.input !== undefined) {
+    const format = options.format ?? profile?.format ?? inferFormat(options.input);
+    const source =
+      format === 'csv'
+        ? new CsvSource(options.input, profile?.mapRow !== undefined ? { mapRow: profile.mapRow } : {})
+        : new JsonLinesSource(options.input);
+    return { source, streaming: false };
+  }
+  const consumer = options.consumer ?? definition.name;
+  const maxDeliveries = options.maxDeliveries !== undefined ? { maxDeliveries: options.maxDeliveries } : {};
+  const topics = [definition.input, ...(definition.extraInputs ?? [])];
+  if (options.untilIdleMs !== undefined && topics.length > 1) {
+    // Draining a backlog: merge the topics by event time (see mergeByEventTime for why).
+    const idle = options.untilIdleMs;
+    const parts = topics.map((topic) => stopWhenIdle(options.bus.subscribe(topic, { consumer, ...maxDeliveries }), idle));
+    return { source: mergeByEventTime(parts, topics), streaming: true };
+  }
+  const subscription =
+    topics.length === 1
+      ? options.bus.subscribe(definition.input, { consumer, ...maxDeliveries })
+      : mergeSources(topics.map((topic) => options.bus.subscribe(topic, { consumer, ...maxDeliveries })), topics);
+  if (options.untilIdleMs !== undefined) return { source: stopWhenIdle(subscription, options.untilIdleMs), streaming: true };
+  return { source: subscription, streaming: true };
+}
+
+/** Builds the pipeline, picks the source and runs it, with a progress line. */
+export async function runJob(options: JobOptions): Promise<JobResult> {
+  const env = options.env ?? process.env;
+  const hasher = piiHasherFromEnv(env);
+  const { source, streaming } = sourceFor(options);
+  const online = await openOnlineStore(options.online ?? env.SLUICE_ONLINE ?? defaultOnlineUrl(options.warehouse.location));
+  const pipeline = options.definition.build({ hash: hasher.hash, env, online });
+  const progress = progressPrinter(options.definition.name, options.progress);
+  // This process's metrics (`--metrics-port`), and its supervisor's when it is one of N workers.
+  const observer = observeRun(options.definition.name, workerForwarder());
+  const runOptions = {
+    source,
+    warehouse: observer.warehouse(options.warehouse),
+    bus: options.bus,
+    signal: options.signal,
+    onProgress: (p: RunProgress) => {
+      progress.update(p);
+      observer.progress(p);
+    },
+    onEvent: (event: RunEvent) => {
+      options.onEvent?.(event);
+      observer.event(event);
+    },
+    ...(options.flushRows !== undefined ? { flushRows: options.flushRows } : {}),
+    ...(options.maxDeliveries !== undefined ? { maxDeliveries: options.maxDeliveries } : {}),
+    ...(options.flushMs !== undefined ? { flushMs: options.flushMs } : {}),
+    ...(options.createTables !== undefined ? { createTables: options.createTables } : {}),
+  };
+  try {
+    if (options.definition.views !== undefined && options.definition.views.length > 0) {
+      // Views need their tables: create those first (the runner's own ensureTable is then a no-op).
+      for (const table of pipeline.tables()) await options.warehouse.ensureTable(table, options.createTables ?? table.create ?? 'if-needed');
+      for (const view of options.definition.views) await options.warehouse.execute?.(`CREATE OR REPLACE VIEW ${view.name} AS ${view.sql}`);
+    }
+    const result = streaming ? await runStreaming(pipeline, runOptions) : await runBatch(pipeline, runOptions);
+    return { ...result, lookups: pipelineLookupStats(pipeline.nodes) };
+  } finally {
+    progress.done();
+    await online.close();
+  }
+}

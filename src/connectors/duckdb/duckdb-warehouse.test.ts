@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { runWarehouseContract } from '../../../test/contracts/warehouse-contract.js';
+import { tempDir } from '../../../test/support/temp-dir.js';
+import { defineTable } from '../../core/schema.js';
+import { DuckDbWarehouse } from './duckdb-warehouse.js';
+
+runWarehouseContract('duckdb', async () => {
+  const wh = new DuckDbWarehouse({ path: ':memory:' });
+  await wh.open();
+  return wh;
+});
+
+describe('DuckDB warehouse', () => {
+  it('persists to a file and reopens with the rows and the key intact', async () => {
+    const path = join(tempDir(), 'w.duckdb');
+    const table = defineTable({ name: 't', columns: [{ name: 'v', type: 'integer' }] });
+    const first = new DuckDbWarehouse({ path });
+    await first.open();
+    await first.ensureTable(table);
+    await first.commit([{ table, rows: [['a', 1]] }]);
+    await first.close();
+    const second = new DuckDbWarehouse({ path });
+    await second.open();
+    await second.ensureTable(table, 'never');
+    const result = await second.commit([{ table, rows: [['a', 1], ['b', 2]] }]);
+    assert.deepEqual(result.tables, [{ table: 't', inserted: 1, duplicates: 1 }]);
+    await second.close();
+  });
+
+  it('says which process holds the file when a second writer opens it', async () => {
+    const path = join(tempDir(), 'locked.duckdb');
+    const holder = new DuckDbWarehouse({ path });
+    await holder.open();
+    // DuckDB locks per process, so a second instance in this process shares the lock; a child
+    // process is what a user sees. Spawning one here keeps the test honest.
+    const { spawnSync } = await import('node:child_process');
+    const script = `import { DuckDbWarehouse } from ${JSON.stringify(new URL('./duckdb-warehouse.ts', import.meta.url).href)}; const w = new DuckDbWarehouse({ path: ${JSON.stringify(path)} }); try { await w.open(); console.log('opened'); } catch (e) { console.log(e.code + ' ' + e.message); }`;
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.match(child.stdout, /WAREHOUSE_LOCKED .*another process/);
+    await holder.close();
+  });
+});

@@ -1,0 +1,262 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { connect as tcpConnect, createServer } from 'node:net';
+import { after, describe, it } from 'node:test';
+import { runBusContract } from '../../../test/contracts/bus-contract.js';
+import { serviceSkipReason } from '../../../test/contracts/services.js';
+import { tempDir } from '../../../test/support/temp-dir.js';
+import { ConfigError, ConnectorUnavailableError, SluiceError } from '../../core/errors.js';
+import type { Source, SourceBatch } from '../../core/source.js';
+import { NatsBus, type NatsBusOptions } from './nats-bus.js';
+import { DELIVERY_COUNT_ATTRIBUTE } from './nats-source.js';
+
+const URL_ = process.env.SLUICE_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+const endpoint = new URL(URL_);
+const skip = await serviceSkipReason('NATS', endpoint.hostname, Number(endpoint.port || 4222));
+
+/** Every bus in this file names its streams with this prefix; they are deleted when the file ends. */
+const PREFIX = `SLUICE_TEST_${randomBytes(4).toString('hex')}_`;
+
+async function openBus(extra: Partial<NatsBusOptions> = {}): Promise<NatsBus> {
+  const bus = new NatsBus({ url: URL_, streamPrefix: PREFIX, ...extra });
+  await bus.open();
+  return bus;
+}
+
+after(async () => {
+  if (skip !== undefined) return;
+  const { connect } = await import('@nats-io/transport-node');
+  const { jetstreamManager } = await import('@nats-io/jetstream');
+  const nc = await connect({ servers: URL_ });
+  try {
+    const jsm = await jetstreamManager(nc);
+    for await (const name of jsm.streams.names()) if (name.startsWith(PREFIX)) await jsm.streams.delete(name);
+  } finally {
+    await nc.close();
+  }
+});
+
+runBusContract('nats', () => openBus(), skip !== undefined ? { skip } : {});
+
+const topic = (label: string): string => `t${randomBytes(4).toString('hex')}.${label}`;
+const payloads = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, payload: `{"i":${i}}` }));
+
+/** Pulls until one batch with messages arrives (or the deadline passes). */
+async function nextBatch(source: Source, timeoutMs = 10_000): Promise<SourceBatch> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const batch = await source.pull(100, 250);
+    if (batch !== null && batch.messages.length > 0) return batch;
+  }
+  throw new Error(`nothing arrived on ${source.name} within ${timeoutMs} ms`);
+}
+
+describe('NATS JetStream bus', { ...(skip !== undefined ? { skip } : {}) }, () => {
+  it('shares one durable consumer among workers: each message goes to exactly one of them', async () => {
+    const bus = await openBus({ prefetch: 10 });
+    const t = topic('shared');
+    const a = bus.subscribe(t, { consumer: 'workers' });
+    const b = bus.subscribe(t, { consumer: 'workers' });
+    try {
+      await a.open();
+      await b.open();
+      await bus.publish(t, payloads('s', 200));
+      const seenBy = new Map<string, string>();
+      const deadline = Date.now() + 15_000;
+      while (seenBy.size < 200 && Date.now() < deadline) {
+        for (const [label, source] of [['a', a], ['b', b]] as const) {
+          const batch = await source.pull(7, 50);
+          if (batch === null) continue;
+          for (const m of batch.messages) {
+            assert.equal(seenBy.get(m.id as string), undefined, `${m.id} was delivered to both workers`);
+            seenBy.set(m.id as string, label);
+          }
+          await source.ack(batch);
+        }
+      }
+      assert.equal(seenBy.size, 200);
+      const byA = [...seenBy.values()].filter((w) => w === 'a').length;
+      assert.ok(byA > 0 && byA < 200, `both workers got work (a: ${byA}, b: ${200 - byA})`);
+    } finally {
+      await bus.close();
+    }
+  });
+
+  it('redelivers a naked batch, counting deliveries, and stops one delivery after maxDeliveries', async () => {
+    const bus = await openBus();
+    const t = topic('poison');
+    const source = bus.subscribe(t, { consumer: 'strict', maxDeliveries: 2 });
+    try {
+      await source.open();
+      await bus.publish(t, [{ id: 'poison', payload: '{}' }]);
+      const counts: string[] = [];
+      for (let delivery = 1; delivery <= 3; delivery++) {
+        const batch = await nextBatch(source);
+        assert.deepEqual(batch.messages.map((m) => m.id), ['poison']);
+        counts.push(batch.messages[0]?.attributes?.[DELIVERY_COUNT_ATTRIBUTE] ?? '?');
+        await source.nak?.(batch, 0);
+      }
+      // Delivery 3 is past maxDeliveries (2): the runner dead-letters it; the server sends no 4th.
+      assert.deepEqual(counts, ['1', '2', '3']);
+      const after4 = await source.pull(10, 500);
+      assert.deepEqual(after4?.messages, []);
+    } finally {
+      await bus.close();
+    }
+  });
+
+  it('identifies a message published without an id by its stream position, stable across redelivery', async () => {
+    const bus = await openBus();
+    const t = topic('foreign');
+    const source = bus.subscribe(t, { consumer: 'reader' });
+    try {
+      await source.open(); // creates the stream
+      const { connect } = await import('@nats-io/transport-node');
+      const { jetstream } = await import('@nats-io/jetstream');
+      const nc = await connect({ servers: URL_ });
+      await jetstream(nc).publish(t, '{"from":"nats pub"}');
+      await nc.close();
+      const first = await nextBatch(source);
+      await source.nak?.(first, 0);
+      const second = await nextBatch(source);
+      assert.equal(first.messages[0]?.id, `${PREFIX}${t.replace('.', '_')}:1`);
+      assert.equal(second.messages[0]?.id, first.messages[0]?.id);
+      await source.ack(second);
+    } finally {
+      await bus.close();
+    }
+  });
+
+  it('refuses a missing stream when stream creation is off, and two topics that map to one stream', async () => {
+    const bus = await openBus({ createStreams: false });
+    try {
+      await assert.rejects(() => bus.publish(topic('absent'), payloads('x', 1)), (error: unknown) => {
+        assert.ok(error instanceof SluiceError);
+        assert.equal(error.code, 'STREAM_MISSING');
+        assert.match(error.message, /nats stream add/);
+        return true;
+      });
+    } finally {
+      await bus.close();
+    }
+    const creating = await openBus();
+    try {
+      const base = topic('x');
+      await creating.publish(`${base}.a_b`, payloads('y', 1));
+      await assert.rejects(() => creating.publish(`${base}.a.b`, payloads('y', 1)), ConfigError);
+    } finally {
+      await creating.close();
+    }
+  });
+
+  it('says where and what to do when no server answers', async () => {
+    const bus = new NatsBus({ url: 'nats://user:hunter2@127.0.0.1:1', timeoutMs: 2000 });
+    await assert.rejects(() => bus.open(), (error: unknown) => {
+      assert.ok(error instanceof ConnectorUnavailableError);
+      assert.match(error.message, /cannot reach NATS at nats:\/\/127\.0\.0\.1:1 .*nats-server -js/);
+      assert.doesNotMatch(error.message, /hunter2/);
+      return true;
+    });
+  });
+});
+
+/** A private nats-server this test can stop and start without disturbing anyone else's. */
+class PrivateNatsServer {
+  private child: ChildProcess | null = null;
+  constructor(
+    readonly port: number,
+    private readonly storeDir: string,
+  ) {}
+
+  async start(): Promise<void> {
+    this.child = spawn('nats-server', ['-js', '-a', '127.0.0.1', '-p', String(this.port), '-sd', this.storeDir], { stdio: 'ignore' });
+    await waitForPort(this.port, 10_000);
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (child === null || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    this.child = null;
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Waits for a port to accept connections: polls, bounded by a deadline (a server starting, not a timing guess). */
+async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = tcpConnect({ host: '127.0.0.1', port });
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nats-server did not listen on ${port} within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const haveNatsServer = spawnSync('nats-server', ['--version']).status === 0;
+const restartSkip = haveNatsServer ? undefined : 'the nats-server binary is not installed';
+if (restartSkip !== undefined && process.env.CI === 'true') throw new Error(`${restartSkip}; CI=true requires it`);
+
+describe('NATS JetStream bus across a server restart', { ...(restartSkip !== undefined ? { skip: restartSkip } : {}) }, () => {
+  it('reconnects by itself: publishing works again and the pull loop resumes where the consumer was', async () => {
+    const server = new PrivateNatsServer(await freePort(), tempDir('sluice-nats-'));
+    await server.start();
+    const events: string[] = [];
+    const bus = new NatsBus({ url: `nats://127.0.0.1:${server.port}`, timeoutMs: 2000, onStatus: (e) => events.push(e.type) });
+    try {
+      await bus.open();
+      const t = topic('restart');
+      const source = bus.subscribe(t, { consumer: 'survivor' });
+      await source.open();
+      await bus.publish(t, payloads('before', 5));
+      let before = 0;
+      while (before < 5) {
+        const batch = await nextBatch(source);
+        before += batch.messages.length;
+        await source.ack(batch);
+      }
+
+      await server.stop();
+      await server.start();
+
+      // The runner retries a failed publish; here the test does, until the client has reconnected.
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        try {
+          assert.deepEqual(await bus.publish(t, payloads('after', 5)), { published: 5, duplicates: 0 });
+          break;
+        } catch (error) {
+          if (!(error instanceof ConnectorUnavailableError) || Date.now() > deadline) throw error;
+        }
+      }
+      const seen: string[] = [];
+      while (seen.length < 5) {
+        const batch = await nextBatch(source, 20_000);
+        seen.push(...batch.messages.map((m) => m.id as string));
+        await source.ack(batch);
+      }
+      assert.deepEqual(seen, ['after0', 'after1', 'after2', 'after3', 'after4']);
+      assert.ok(events.includes('disconnect') && events.includes('reconnect'), `status events: ${events.join(', ')}`);
+    } finally {
+      await bus.close();
+      await server.stop();
+    }
+  });
+});

@@ -1,0 +1,304 @@
+import type { Consumer, ConsumerConfig, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { SubscribeOptions } from '../../core/bus.js';
+import { ConnectorUnavailableError, describeError, SluiceError } from '../../core/errors.js';
+import type { Source, SourceBatch, SourceMessage } from '../../core/source.js';
+import { durableName, nanos } from './nats-names.js';
+
+/** The attribute carrying how many times JetStream has delivered the message (1 on first delivery). */
+export const DELIVERY_COUNT_ATTRIBUTE = 'nats-delivery-count';
+
+/** What a source needs from its bus: the connection and the stream behind the topic. */
+export interface NatsSession {
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  readonly location: string;
+  readonly ackWaitMs: number;
+  readonly maxAckPending: number;
+  readonly prefetch: number;
+  readonly timeoutMs: number;
+  ensureStream(topic: string): Promise<{ stream: string; subject: string }>;
+  forget(source: NatsSource): void;
+}
+
+/**
+ * How long one pull request stays open on the server: nats.js's minimum. Short, because close()
+ * waits for the open request to lapse — a request cannot be withdrawn, and a message the server
+ * sends to a request whose inbox is gone sits unacknowledged for the whole ack wait.
+ */
+const FETCH_EXPIRES_MS = 1000;
+
+/**
+ * A durable pull consumer of one topic's stream, shared by every worker that subscribes with the
+ * same consumer name: JetStream hands each message to one of them, and redelivers it if it is not
+ * acknowledged within `ackWaitMs`.
+ *
+ * A background loop keeps up to `prefetch` messages buffered with pull requests (`fetch`), so
+ * `pull()` answers from memory; when the connection drops, the loop's request fails and it asks
+ * again with backoff until nats.js has reconnected. Messages held by this worker — buffered or
+ * being processed — are kept from redelivery with `working()` every third of the ack wait; a
+ * crashed worker's messages go to the others once the ack wait lapses. `close()` lets the open
+ * pull request run out (at most a second), then gives back everything it holds but did not finish
+ * with a nak, so a restart or another worker gets those at once.
+ */
+export class NatsSource implements Source {
+  readonly name: string;
+  readonly bounded = false;
+  private readonly session: NatsSession;
+  private readonly topic: string;
+  private readonly options: SubscribeOptions;
+  private consumer: Consumer | null = null;
+  private stream = '';
+  /** Received, not yet handed to `pull()`. */
+  private buffer: JsMsg[] = [];
+  /** Handed out by `pull()`, not yet acked or naked. */
+  private readonly outstanding = new Set<JsMsg>();
+  private fetching: ConsumerMessages | null = null;
+  private pumping: Promise<void> | null = null;
+  private closed = false;
+  private readonly stop = new AbortController();
+  private wakeReader: (() => void) | null = null;
+  private wakePump: (() => void) | null = null;
+  private keepAlive: NodeJS.Timeout | null = null;
+  private lastError: unknown = null;
+  private delivered = 0;
+
+  constructor(session: NatsSession, topic: string, options: SubscribeOptions) {
+    this.session = session;
+    this.topic = topic;
+    this.options = Object.freeze({ ...options });
+    this.name = `bus:${topic}`;
+  }
+
+  async open(): Promise<void> {
+    if (this.consumer !== null) return;
+    const { stream, subject } = await this.session.ensureStream(this.topic);
+    this.stream = stream;
+    const durable = durableName(this.options.consumer);
+    await this.ensureConsumer(stream, subject, durable);
+    this.consumer = await this.session.js.consumers.get(stream, durable);
+    this.pumping = this.pump();
+    const every = Math.max(250, Math.floor(this.session.ackWaitMs / 3));
+    this.keepAlive = setInterval(() => this.markWorking(), every);
+    this.keepAlive.unref();
+  }
+
+  /** Creates the durable consumer, or brings an existing one's ack settings in line. */
+  private async ensureConsumer(stream: string, subject: string, durable: string): Promise<void> {
+    const { jsm, ackWaitMs, maxAckPending } = this.session;
+    // One delivery more than maxDeliveries: the runner sees the count go past the limit and can
+    // dead-letter the message; after that the server stops delivering it even if nothing does.
+    const maxDeliver = this.options.maxDeliveries === undefined ? -1 : this.options.maxDeliveries + 1;
+    const wanted = { ack_wait: nanos(ackWaitMs), max_ack_pending: maxAckPending, max_deliver: maxDeliver };
+    try {
+      const info = await jsm.consumers.info(stream, durable);
+      if (info.config.filter_subject !== undefined && info.config.filter_subject !== subject) {
+        throw new SluiceError(
+          'CONSUMER_MISMATCH',
+          `consumer "${durable}" on stream ${stream} at ${this.session.location} filters "${info.config.filter_subject}", not "${subject}". Use another --consumer name or delete it (nats consumer rm ${stream} ${durable}).`,
+        );
+      }
+      const c = info.config;
+      if (c.ack_wait !== wanted.ack_wait || c.max_ack_pending !== wanted.max_ack_pending || (c.max_deliver ?? -1) !== wanted.max_deliver) {
+        await jsm.consumers.update(stream, durable, wanted);
+      }
+      return;
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    const config: Partial<ConsumerConfig> = {
+      durable_name: durable,
+      ack_policy: 'explicit' as ConsumerConfig['ack_policy'],
+      deliver_policy: (this.options.startAt === 'new' ? 'new' : 'all') as ConsumerConfig['deliver_policy'],
+      filter_subject: subject,
+      ...wanted,
+    };
+    await jsm.consumers.add(stream, config);
+  }
+
+  /** Keeps the buffer topped up. Runs until close(); connection trouble only delays it. */
+  private async pump(): Promise<void> {
+    let backoffMs = 0;
+    while (!this.closed) {
+      const room = this.session.prefetch - this.buffer.length;
+      if (room <= 0) {
+        await new Promise<void>((resolve) => {
+          this.wakePump = resolve;
+        });
+        continue;
+      }
+      try {
+        const messages = await (this.consumer as Consumer).fetch({ max_messages: room, expires: FETCH_EXPIRES_MS });
+        this.fetching = messages;
+        for await (const m of messages) {
+          this.buffer.push(m);
+          this.wakeReader?.();
+        }
+        backoffMs = 0;
+        this.lastError = null;
+      } catch (error) {
+        if (this.closed) break;
+        this.lastError = error;
+        backoffMs = Math.min(backoffMs === 0 ? 100 : backoffMs * 2, 2000);
+        await abortableDelay(backoffMs, this.stop.signal);
+      } finally {
+        this.fetching = null;
+      }
+    }
+  }
+
+  async pull(max: number, waitMs: number, signal?: AbortSignal): Promise<SourceBatch | null> {
+    if (this.consumer === null) throw new SluiceError('SOURCE_NOT_OPEN', `source ${this.name} is not open: call open() first`);
+    if (this.buffer.length === 0 && waitMs > 0 && !this.closed && signal?.aborted !== true) await this.waitForMessages(waitMs, signal);
+    if (this.closed || signal?.aborted === true) return null;
+    const taken = this.buffer.length <= max ? this.buffer : this.buffer.slice(0, max);
+    this.buffer = taken === this.buffer ? [] : this.buffer.slice(max);
+    this.wakePump?.();
+    this.wakePump = null;
+    const messages: SourceMessage[] = new Array(taken.length);
+    for (let i = 0; i < taken.length; i++) {
+      const m = taken[i] as JsMsg;
+      this.outstanding.add(m);
+      messages[i] = toSourceMessage(m, this.stream);
+    }
+    this.delivered += taken.length;
+    return { messages, token: taken };
+  }
+
+  private waitForMessages(waitMs: number, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        this.wakeReader = null;
+        resolve();
+      };
+      const timer = setTimeout(done, waitMs);
+      signal?.addEventListener('abort', done, { once: true });
+      this.wakeReader = done;
+    });
+  }
+
+  /** Acknowledges every message of the batch; resolves once the server has recorded them. */
+  async ack(batch: SourceBatch): Promise<void> {
+    const messages = batch.token as JsMsg[];
+    const last = messages[messages.length - 1];
+    if (last === undefined) return;
+    for (let i = 0; i < messages.length - 1; i++) (messages[i] as JsMsg).ack();
+    // The server handles a consumer's acks in order, so the last one's confirmation covers all.
+    let confirmed: boolean;
+    try {
+      confirmed = await last.ackAck({ timeout: this.session.timeoutMs });
+    } catch (error) {
+      throw new ConnectorUnavailableError(`acknowledging ${messages.length} message(s) of ${this.name} on NATS ${this.session.location} failed (${describeError(error)}); they may be delivered again, which the sinks ignore.`, { cause: error });
+    }
+    if (!confirmed) throw new ConnectorUnavailableError(`NATS ${this.session.location} did not confirm the acknowledgement of ${messages.length} message(s) of ${this.name}; retry.`);
+    for (const m of messages) this.outstanding.delete(m);
+  }
+
+  /** Asks for redelivery of every message of the batch after `delayMs`. */
+  async nak(batch: SourceBatch, delayMs: number): Promise<void> {
+    const messages = batch.token as JsMsg[];
+    if (messages.length === 0) return;
+    for (const m of messages) {
+      m.nak(delayMs);
+      this.outstanding.delete(m);
+    }
+    await this.session.nc.flush();
+  }
+
+  /** Resets the ack timer of everything this worker holds, so slow commits are not redelivered elsewhere. */
+  private markWorking(): void {
+    if (this.session.nc.isClosed()) return;
+    for (const m of this.buffer) m.working();
+    for (const m of this.outstanding) m.working();
+  }
+
+  progress(): { done: number; unit: string } {
+    return { done: this.delivered, unit: 'messages' };
+  }
+
+  /** The last error the pull loop met, while it retries (for status displays); null when healthy. */
+  get pullError(): unknown {
+    return this.lastError;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stop.abort();
+    if (this.keepAlive !== null) clearInterval(this.keepAlive);
+    this.wakeReader?.();
+    this.wakePump?.();
+    // Everything the server sends before the open request lapses arrives before its end, so
+    // waiting for the end (not closing the request early) is what lets nothing fall between.
+    const fetching = this.fetching;
+    if (fetching !== null) {
+      if (this.session.nc.isClosed()) await fetching.close().catch(() => undefined);
+      else {
+        let timer: NodeJS.Timeout | undefined;
+        const lapsed = await Promise.race([
+          fetching.closed().then(() => true, () => true),
+          new Promise<boolean>((resolve) => {
+            timer = setTimeout(() => resolve(false), FETCH_EXPIRES_MS + this.session.timeoutMs);
+          }),
+        ]);
+        clearTimeout(timer);
+        if (!lapsed) await fetching.close().catch(() => undefined);
+      }
+    }
+    await this.pumping?.catch(() => undefined);
+    const unfinished = [...this.buffer, ...this.outstanding];
+    this.buffer = [];
+    this.outstanding.clear();
+    if (unfinished.length > 0 && !this.session.nc.isClosed()) {
+      for (const m of unfinished) m.nak();
+      await this.session.nc.flush().catch(() => undefined);
+    }
+    this.session.forget(this);
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 10014 || code === 10059 || (error instanceof Error && /not found/i.test(error.message));
+}
+
+/** A JetStream message as the runner sees it: Sluice's id, payload, attributes, publish time. */
+export function toSourceMessage(m: JsMsg, stream: string): SourceMessage {
+  let id: string | undefined;
+  const attributes: Record<string, string> = {};
+  const headers = m.headers;
+  if (headers !== undefined) {
+    for (const key of headers.keys()) {
+      if (key === 'Nats-Msg-Id') id = headers.get(key);
+      else if (!key.startsWith('Nats-')) attributes[key] = headers.get(key);
+    }
+  }
+  attributes[DELIVERY_COUNT_ATTRIBUTE] = String(m.info.deliveryCount);
+  return {
+    // A message published without an id is identified by its stream position, which redelivery keeps.
+    id: id ?? `${stream}:${m.seq}`,
+    payload: m.string(),
+    attributes,
+    publishTime: Math.floor(m.info.timestampNanos / 1e6),
+    deliveryCount: m.info.deliveryCount,
+  };
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,380 @@
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { type FileHandle, open as openFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { SluiceError } from '../../core/errors.js';
+import type {
+  FeatureRecord,
+  FeatureScalar,
+  FeatureValue,
+  FeatureWrite,
+  OnlineStore,
+  TileEvent,
+  TileGroupState,
+  TileKey,
+  TileSeries,
+  TileVerdict,
+} from '../../core/online-store.js';
+import { applyTileOp } from '../../features/tiles.js';
+
+export interface EmbeddedOnlineStoreOptions {
+  /** Folder holding `snapshot.json` and `log.jsonl`; absent = in memory only (tests, `:memory:` warehouses). */
+  readonly dir?: string;
+  /**
+   * Open for reading only (`sluice features get`, `serve`): nothing is written, and reads pick up
+   * what a writer in another process appended since.
+   */
+  readonly readOnly?: boolean;
+  /** Rewrite the snapshot once the log grows past this many bytes. Default 64 MiB. */
+  readonly compactBytes?: number;
+  /** fsync the log after each write. Default false: a killed process loses nothing, a power cut may lose the last writes. */
+  readonly fsync?: boolean;
+}
+
+interface Group {
+  horizon: number;
+  /** entity → key → tile start → fields. */
+  readonly tiles: Map<string, Map<string, Map<number, Record<string, number | string>>>>;
+  /** tile start → envelope id → verdict: deduplication, pruned with the tiles. */
+  readonly seen: Map<number, Map<string, TileVerdict>>;
+}
+
+type LogRecord =
+  | { readonly w: ReadonlyArray<readonly [string, string, Readonly<Record<string, FeatureScalar>>, number]> }
+  | { readonly g: string; readonly e: readonly TileEvent[]; readonly h?: number }
+  | { readonly p: string; readonly t: number };
+
+interface Snapshot {
+  readonly serving: ReadonlyArray<readonly [string, string, ReadonlyArray<readonly [string, FeatureScalar, number]>]>;
+  readonly groups: ReadonlyArray<
+    readonly [
+      string,
+      number | null,
+      ReadonlyArray<readonly [string, ReadonlyArray<readonly [number, Record<string, number | string>]>]>,
+      ReadonlyArray<readonly [number, ReadonlyArray<readonly [string, TileVerdict]>]>,
+    ]
+  >;
+}
+
+const EMPTY_SERIES: TileSeries = new Map();
+
+/**
+ * The embedded online store: everything in process memory, persisted as an append-only log of
+ * applied writes plus a snapshot rewritten when the log grows, so it survives a restart (and a
+ * SIGKILL: a torn last line is ignored on load). One writing process per folder; readers in other
+ * processes follow the log.
+ *
+ * @example
+ * const store = new EmbeddedOnlineStore({ dir: '.sluice/online' }); await store.open();
+ */
+export class EmbeddedOnlineStore implements OnlineStore {
+  readonly kind = 'embedded';
+  readonly location: string;
+  private readonly options: EmbeddedOnlineStoreOptions;
+  private readonly serving = new Map<string, Map<string, Map<string, FeatureValue>>>();
+  private readonly groups = new Map<string, Group>();
+  private log: FileHandle | null = null;
+  private logBytes = 0;
+  /** Read-only mode: how far the log has been applied, and which snapshot it continues. */
+  private readOffset = 0;
+  private snapshotMtime = 0;
+  private opened = false;
+
+  constructor(options: EmbeddedOnlineStoreOptions = {}) {
+    this.options = Object.freeze({ ...options });
+    this.location = options.dir === undefined ? ':memory:' : resolve(options.dir);
+  }
+
+  private get snapshotPath(): string {
+    return join(this.location, 'snapshot.json');
+  }
+
+  private get logPath(): string {
+    return join(this.location, 'log.jsonl');
+  }
+
+  async open(): Promise<void> {
+    if (this.opened) return;
+    this.opened = true;
+    if (this.options.dir === undefined) return;
+    if (this.options.readOnly === true) {
+      if (!existsSync(this.location)) {
+        throw new SluiceError('ONLINE_STORE_MISSING', `no embedded online store at ${this.location}: run a pipeline with features first, or pass --online`);
+      }
+      this.reload();
+      return;
+    }
+    if (!existsSync(this.location)) return;
+    this.reload();
+    // A torn tail (the writer was killed mid-line) would glue itself to the next line: cut it.
+    if (existsSync(this.logPath) && statSync(this.logPath).size > this.readOffset) truncateSync(this.logPath, this.readOffset);
+  }
+
+  /** The log, opened (and its folder created) on the first write: a pipeline that writes nothing leaves nothing behind. */
+  private async logFile(): Promise<FileHandle | null> {
+    if (this.log !== null || this.options.dir === undefined) return this.log;
+    mkdirSync(this.location, { recursive: true });
+    this.log = await openFile(this.logPath, 'a');
+    this.logBytes = (await this.log.stat()).size;
+    return this.log;
+  }
+
+  /** Loads the snapshot and replays the log from the start. */
+  private reload(): void {
+    this.serving.clear();
+    this.groups.clear();
+    this.readOffset = 0;
+    this.snapshotMtime = 0;
+    if (existsSync(this.snapshotPath)) {
+      this.snapshotMtime = statSync(this.snapshotPath).mtimeMs;
+      this.loadSnapshot(JSON.parse(readFileSync(this.snapshotPath, 'utf8')) as Snapshot);
+    }
+    this.follow();
+  }
+
+  /** Applies complete log lines past `readOffset`. A torn last line (a killed writer) waits or is dropped. */
+  private follow(): void {
+    if (!existsSync(this.logPath)) return;
+    const fd = openSync(this.logPath, 'r');
+    try {
+      const size = fstatSync(fd).size;
+      if (size <= this.readOffset) return;
+      const buffer = Buffer.alloc(size - this.readOffset);
+      readSync(fd, buffer, 0, buffer.length, this.readOffset);
+      const end = buffer.lastIndexOf(10);
+      if (end < 0) return;
+      const text = buffer.subarray(0, end).toString('utf8');
+      for (const line of text.split('\n')) {
+        if (line.length === 0) continue;
+        try {
+          this.replay(JSON.parse(line) as LogRecord);
+        } catch {
+          // Only a torn write (a process killed mid-line, then restarted) produces a bad line.
+        }
+      }
+      this.readOffset += end + 1;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Read-only mode: catch up with the writer, reloading if it compacted meanwhile. */
+  private refresh(): void {
+    if (this.options.readOnly !== true || this.options.dir === undefined) return;
+    const snapshotMtime = existsSync(this.snapshotPath) ? statSync(this.snapshotPath).mtimeMs : 0;
+    const logSize = existsSync(this.logPath) ? statSync(this.logPath).size : 0;
+    if (snapshotMtime !== this.snapshotMtime || logSize < this.readOffset) this.reload();
+    else if (logSize > this.readOffset) this.follow();
+  }
+
+  private replay(record: LogRecord): void {
+    if ('w' in record) {
+      for (const [entity, id, values, asOf] of record.w) this.applyWrite(entity, id, values, asOf);
+    } else if ('g' in record) {
+      const group = this.group(record.g);
+      for (const event of record.e) this.applyEvent(group, event);
+      if (record.h !== undefined && record.h > group.horizon) group.horizon = record.h;
+    } else {
+      this.applyPrune(this.group(record.p), record.t);
+    }
+  }
+
+  private group(name: string): Group {
+    let group = this.groups.get(name);
+    if (group === undefined) {
+      group = { horizon: Number.NEGATIVE_INFINITY, tiles: new Map(), seen: new Map() };
+      this.groups.set(name, group);
+    }
+    return group;
+  }
+
+  private applyWrite(entity: string, id: string, values: Readonly<Record<string, FeatureScalar>>, asOf: number): void {
+    let byId = this.serving.get(entity);
+    if (byId === undefined) {
+      byId = new Map();
+      this.serving.set(entity, byId);
+    }
+    let features = byId.get(id);
+    if (features === undefined) {
+      features = new Map();
+      byId.set(id, features);
+    }
+    for (const name in values) {
+      const current = features.get(name);
+      // Older values never overwrite newer ones, so writers may arrive in any order.
+      if (current === undefined || asOf >= current.asOf) features.set(name, { value: values[name] ?? null, asOf });
+    }
+  }
+
+  /** Returns the verdict in force and whether this call recorded it. */
+  private applyEvent(group: Group, event: TileEvent): [TileVerdict, boolean] {
+    let seen = group.seen.get(event.tile);
+    if (seen === undefined) {
+      seen = new Map();
+      group.seen.set(event.tile, seen);
+    }
+    const earlier = seen.get(event.id);
+    if (earlier !== undefined) return [earlier, false];
+    seen.set(event.id, event.verdict);
+    if (event.verdict === 'applied') {
+      for (const update of event.updates) {
+        let byKey = group.tiles.get(update.entity);
+        if (byKey === undefined) {
+          byKey = new Map();
+          group.tiles.set(update.entity, byKey);
+        }
+        let series = byKey.get(update.key);
+        if (series === undefined) {
+          series = new Map();
+          byKey.set(update.key, series);
+        }
+        let tile = series.get(event.tile);
+        if (tile === undefined) {
+          tile = {};
+          series.set(event.tile, tile);
+        }
+        for (const op of update.ops) applyTileOp(tile, op);
+      }
+    }
+    return [event.verdict, true];
+  }
+
+  private applyPrune(group: Group, before: number): void {
+    for (const tile of group.seen.keys()) if (tile < before) group.seen.delete(tile);
+    for (const byKey of group.tiles.values()) {
+      for (const [key, series] of byKey) {
+        for (const tile of series.keys()) if (tile < before) series.delete(tile);
+        if (series.size === 0) byKey.delete(key);
+      }
+    }
+  }
+
+  private writable(): void {
+    if (!this.opened) throw new SluiceError('ONLINE_STORE_CLOSED', `the embedded online store ${this.location} is not open`);
+    if (this.options.readOnly === true) throw new SluiceError('ONLINE_STORE_READ_ONLY', `the embedded online store ${this.location} was opened read-only`);
+  }
+
+  private async append(record: LogRecord): Promise<void> {
+    const log = await this.logFile();
+    if (log === null) return;
+    const line = `${JSON.stringify(record)}\n`;
+    await log.write(line);
+    if (this.options.fsync === true) await log.sync();
+    this.logBytes += Buffer.byteLength(line);
+    if (this.logBytes > (this.options.compactBytes ?? 64 * 2 ** 20)) await this.compact();
+  }
+
+  async write(records: readonly FeatureWrite[]): Promise<void> {
+    this.writable();
+    if (records.length === 0) return;
+    for (const r of records) this.applyWrite(r.entity, r.id, r.values, r.asOf);
+    await this.append({ w: records.map((r) => [r.entity, r.id, r.values, r.asOf] as const) });
+  }
+
+  async get(entity: string, id: string): Promise<FeatureRecord | null> {
+    this.refresh();
+    return this.record(entity, id);
+  }
+
+  private record(entity: string, id: string): FeatureRecord | null {
+    const features = this.serving.get(entity)?.get(id);
+    if (features === undefined) return null;
+    return { entity, id, features: Object.fromEntries(features) };
+  }
+
+  async getMany(entity: string, ids: readonly string[]): Promise<Array<FeatureRecord | null>> {
+    this.refresh();
+    return ids.map((id) => this.record(entity, id));
+  }
+
+  async applyTiles(groupName: string, events: readonly TileEvent[], state?: TileGroupState): Promise<TileVerdict[]> {
+    this.writable();
+    const group = this.group(groupName);
+    const verdicts: TileVerdict[] = new Array(events.length);
+    const fresh: TileEvent[] = [];
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i] as TileEvent;
+      const [verdict, recorded] = this.applyEvent(group, event);
+      verdicts[i] = verdict;
+      if (recorded) fresh.push(event);
+    }
+    const horizon = state !== undefined && state.horizon > group.horizon ? state.horizon : undefined;
+    if (horizon !== undefined) group.horizon = horizon;
+    if (fresh.length > 0 || horizon !== undefined) await this.append({ g: groupName, e: fresh, ...(horizon !== undefined ? { h: horizon } : {}) });
+    return verdicts;
+  }
+
+  async readTiles(groupName: string, keys: readonly TileKey[]): Promise<TileSeries[]> {
+    this.refresh();
+    const group = this.groups.get(groupName);
+    // The live maps, not copies: callers only read, and copying 700 tiles per key would dominate.
+    return keys.map((k) => group?.tiles.get(k.entity)?.get(k.key) ?? EMPTY_SERIES);
+  }
+
+  async readState(groupName: string): Promise<TileGroupState | null> {
+    this.refresh();
+    const group = this.groups.get(groupName);
+    return group === undefined || !Number.isFinite(group.horizon) ? null : { horizon: group.horizon };
+  }
+
+  async prune(groupName: string, before: number): Promise<void> {
+    this.writable();
+    this.applyPrune(this.group(groupName), before);
+    await this.append({ p: groupName, t: before });
+  }
+
+  /** Writes the whole state as a new snapshot (atomically, by rename) and starts an empty log. */
+  async compact(): Promise<void> {
+    const log = await this.logFile();
+    if (log === null) return;
+    const snapshot: Snapshot = {
+      serving: [...this.serving].flatMap(([entity, byId]) =>
+        [...byId].map(([id, features]) => [entity, id, [...features].map(([name, v]) => [name, v.value, v.asOf] as const)] as const),
+      ),
+      groups: [...this.groups].map(
+        ([name, g]) =>
+          [
+            name,
+            Number.isFinite(g.horizon) ? g.horizon : null,
+            [...g.tiles].flatMap(([entity, byKey]) => [...byKey].map(([key, series]) => [`${entity}\u0000${key}`, [...series]] as const)),
+            [...g.seen].map(([tile, ids]) => [tile, [...ids]] as const),
+          ] as const,
+      ),
+    };
+    const tmp = `${this.snapshotPath}.tmp`;
+    writeFileSync(tmp, JSON.stringify(snapshot));
+    renameSync(tmp, this.snapshotPath);
+    await log.truncate(0);
+    this.logBytes = 0;
+  }
+
+  private loadSnapshot(snapshot: Snapshot): void {
+    for (const [entity, id, features] of snapshot.serving) {
+      for (const [name, value, asOf] of features) this.applyWrite(entity, id, { [name]: value }, asOf);
+    }
+    for (const [name, horizon, tiles, seen] of snapshot.groups) {
+      const group = this.group(name);
+      group.horizon = horizon ?? Number.NEGATIVE_INFINITY;
+      for (const [joined, series] of tiles) {
+        const cut = joined.indexOf('\u0000');
+        const entity = joined.slice(0, cut);
+        let byKey = group.tiles.get(entity);
+        if (byKey === undefined) {
+          byKey = new Map();
+          group.tiles.set(entity, byKey);
+        }
+        byKey.set(joined.slice(cut + 1), new Map(series));
+      }
+      for (const [tile, ids] of seen) group.seen.set(tile, new Map(ids));
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.log?.close();
+    this.log = null;
+    this.opened = false;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}

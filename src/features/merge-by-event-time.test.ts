@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Source, SourceBatch } from '../core/source.js';
+import { eventTimeOfLine, mergeByEventTime } from './merge-by-event-time.js';
+
+/** A bounded source that hands out `chunk` lines per pull and records its acks. */
+function source(name: string, lines: string[], chunk: number, acked: string[]): Source {
+  let at = 0;
+  return {
+    name,
+    bounded: true,
+    open: async () => undefined,
+    pull: async (max: number): Promise<SourceBatch | null> => {
+      if (at >= lines.length) return null;
+      const end = Math.min(lines.length, at + Math.min(chunk, max));
+      const batch = { messages: lines.slice(at, end).map((payload) => ({ payload })), token: `${name}@${end}` };
+      at = end;
+      return batch;
+    },
+    ack: async (b: SourceBatch) => {
+      acked.push(b.token as string);
+    },
+    close: async () => undefined,
+  };
+}
+
+const at = (minute: number, extra = ''): string => `{"id":"${extra}${minute}","submitted_at":"2026-11-01T10:${String(minute).padStart(2, '0')}:00Z"}`;
+
+describe('mergeByEventTime', () => {
+  it('interleaves sources by event time whatever their batch sizes, labels each message, and acks each batch once it is handed out', async () => {
+    const acked: string[] = [];
+    const tickets = [at(1), at(3), at(4), '{"broken', at(9)];
+    const statuses = [at(2, 's'), at(5, 's'), at(6, 's'), at(10, 's')];
+    const merged = mergeByEventTime([source('t', tickets, 1, acked), source('s', statuses, 3, acked)], ['tickets.new', 'tickets.status']);
+    await merged.open();
+    const out: string[] = [];
+    for (;;) {
+      const batch = await merged.pull(3, 0);
+      if (batch === null) break;
+      for (const m of batch.messages) out.push(`${m.attributes?.topic === 'tickets.status' ? 'S' : 'T'}:${/"id":"([^"]+)"/.exec(m.payload)?.[1] ?? 'bad'}`);
+      await merged.ack(batch);
+    }
+    // The unparseable line keeps its place after its predecessor (minute 4).
+    assert.deepEqual(out, ['T:1', 'S:s2', 'T:3', 'T:4', 'T:bad', 'S:s5', 'S:s6', 'T:9', 'S:s10']);
+    assert.deepEqual([...acked].sort(), ['s@3', 's@4', 't@1', 't@2', 't@3', 't@4', 't@5'], 'every source batch acknowledged exactly once');
+  });
+
+  it('reads the first timestamp field of a JSON line', () => {
+    assert.equal(eventTimeOfLine('{"ticket_id":"T","updated_at":"2026-11-01T10:00:00Z","x":1}'), Date.UTC(2026, 10, 1, 10));
+    assert.equal(eventTimeOfLine('{"ticket_id":"T"}'), null);
+  });
+});
