@@ -39,9 +39,22 @@ export class TableMissingError extends SluiceError {
  * ask for a retry with backoff; anything else thrown by a step is treated as permanent.
  */
 export class TransientError extends SluiceError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('TRANSIENT', message, options);
+  constructor(message: string, options?: { cause?: unknown }, code = 'TRANSIENT') {
+    super(code, message, options);
     this.name = 'TransientError';
+  }
+}
+
+/**
+ * A server a step depends on (an online store, a lookup service) cannot be reached. That is not the
+ * record's fault, so the runner does not dead-letter the records: it waits for the server with
+ * the sink retry policy and, if it stays away, stops the run with nothing of the chunk
+ * acknowledged, so the records are delivered again on restart.
+ */
+export class DependencyUnavailableError extends TransientError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options, 'DEPENDENCY_UNAVAILABLE');
+    this.name = 'DependencyUnavailableError';
   }
 }
 
