@@ -6,7 +6,10 @@ export interface SourceMessage {
   readonly attributes?: Readonly<Record<string, string>>;
   /** Epoch ms the message entered the system; defaults to the time it was read. */
   readonly publishTime?: number;
-  /** How many times the bus has delivered this message (1 the first time), where it counts. */
+  /**
+   * How many times the bus has delivered this message (1 the first time), where it counts. The
+   * runner processes a batch carrying a redelivery (above 1) apart, in a commit of its own.
+   */
   readonly deliveryCount?: number;
 }
 
@@ -41,4 +44,14 @@ export interface Source {
   /** Rough progress for long work: bytes or messages done of total, where known. */
   progress?(): { done: number; total?: number; unit: string };
   close(): Promise<void>;
+}
+
+/** Whether a batch holds a message the bus delivered before (it may be one that crashed a worker). */
+export function carriesRedelivery(batch: SourceBatch): boolean {
+  const messages = batch.messages;
+  for (let i = 0; i < messages.length; i++) {
+    const count = messages[i]?.deliveryCount;
+    if (count !== undefined && count > 1) return true;
+  }
+  return false;
 }

@@ -1,4 +1,4 @@
-import type { Source, SourceBatch, SourceMessage } from '../core/source.js';
+import { carriesRedelivery, type Source, type SourceBatch, type SourceMessage } from '../core/source.js';
 
 interface MergedToken {
   readonly parts: ReadonlyArray<readonly [Source, SourceBatch]>;
@@ -8,7 +8,9 @@ interface MergedToken {
  * Reads several sources as one — a pipeline with two inputs (tickets and their status updates)
  * sees one stream in which each message carries its origin in `attributes.topic`. Pulls take from
  * every source in turn, so a busy input cannot starve a quiet one; acks go back to the source each
- * message came from. Bounded only if every part is.
+ * message came from. Bounded only if every part is. A part carrying a redelivery is never merged
+ * with other messages: the runner processes redeliveries apart (runner.ts, `processApart`), so it
+ * comes alone, at once or on the next pull.
  *
  * @example
  * const source = mergeSources([bus.subscribe('tickets.new', opts), bus.subscribe('tickets.status', opts)], ['tickets.new', 'tickets.status']);
@@ -16,6 +18,8 @@ interface MergedToken {
 export function mergeSources(sources: readonly Source[], labels: readonly string[] = sources.map((s) => s.name)): Source {
   const done = new Set<Source>();
   let turn = 0;
+  /** A redelivered part pulled after other messages: the next pull returns it alone. */
+  let held: SourceBatch | null = null;
   return {
     name: sources.map((s) => s.name).join('+'),
     bounded: sources.every((s) => s.bounded),
@@ -23,6 +27,11 @@ export function mergeSources(sources: readonly Source[], labels: readonly string
       for (const s of sources) await s.open();
     },
     async pull(max: number, waitMs: number, signal?: AbortSignal): Promise<SourceBatch | null> {
+      if (held !== null) {
+        const batch = held;
+        held = null;
+        return batch;
+      }
       const parts: Array<readonly [Source, SourceBatch]> = [];
       const messages: SourceMessage[] = [];
       const live = sources.filter((s) => !done.has(s));
@@ -39,8 +48,18 @@ export function mergeSources(sources: readonly Source[], labels: readonly string
           done.add(source);
           continue;
         }
-        parts.push([source, batch]);
         const label = labels[index] ?? source.name;
+        if (batch.messages.length > 0 && carriesRedelivery(batch)) {
+          const labelled = batch.messages.map((m) => ({ ...m, attributes: { ...m.attributes, topic: label } }));
+          if (messages.length > 0) {
+            held = { messages: labelled, token: { parts: [[source, batch]] } satisfies MergedToken };
+          } else {
+            parts.push([source, batch]);
+            messages.push(...labelled);
+          }
+          break;
+        }
+        parts.push([source, batch]);
         for (const m of batch.messages) messages.push({ ...m, attributes: { ...m.attributes, topic: label } });
         if (batch.messages.length > 0) wait = 0;
       }

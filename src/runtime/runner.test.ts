@@ -3,9 +3,10 @@ import { describe, it } from 'node:test';
 import { z } from 'zod';
 import { DuckDbWarehouse } from '../connectors/duckdb/duckdb-warehouse.js';
 import { errorTable } from '../core/error-row.js';
-import { TransientError } from '../core/errors.js';
+import { ConnectorUnavailableError, DependencyUnavailableError, TransientError } from '../core/errors.js';
 import { pipeline } from '../core/pipeline.js';
 import { defineTable } from '../core/schema.js';
+import type { Source, SourceMessage } from '../core/source.js';
 import { parseJson } from '../core/steps/parse-json.js';
 import type { CommitResult, TableBatch } from '../core/warehouse.js';
 import { ArraySource } from '../../test/support/array-source.js';
@@ -112,6 +113,66 @@ describe('runner', () => {
     await wh.close();
   });
 
+  it('retries the failed records of a batch together, so a batched step makes one call per attempt', async () => {
+    const wh = await memoryWarehouse();
+    const batchSizes: number[] = [];
+    let pendingBatch: string[] | null = null;
+    let failuresLeft = 2;
+    // A step that collects one batch's calls per microtask, like batchedStep over a store.
+    const perBatch = (line: string): Promise<{ line: string }> => {
+      if (pendingBatch === null) {
+        const batch: string[] = [];
+        pendingBatch = batch;
+        queueMicrotask(() => {
+          pendingBatch = null;
+          batchSizes.push(batch.length);
+        });
+      }
+      pendingBatch.push(line);
+      return Promise.resolve().then(() => {
+        if (line.startsWith('f') && failuresLeft > 0) throw new TransientError('store busy');
+        return { line };
+      });
+    };
+    const p = pipeline<string>({ name: 'batched', input: 'x' })
+      .step('lookup', (line) => perBatch(line).finally(() => (line === 'f2' ? failuresLeft-- : undefined)), { retry: { attempts: 5, initialDelayMs: 1, maxDelayMs: 2 } })
+      .write(defineTable({ name: 'batched_lines', columns: [{ name: 'line', type: 'string' }] }));
+    const result = await runBatch(p, { source: new ArraySource(['a', 'f1', 'b', 'f2', 'c']), warehouse: wh });
+    assert.equal(result.accounting.written, 5);
+    assert.deepEqual(batchSizes, [5, 2, 2], 'first pass, then the two failed records together on each retry');
+    await wh.close();
+  });
+
+  it('waits for an unreachable dependency instead of dead-lettering, and stops the run if it stays away', async () => {
+    const wh = await memoryWarehouse();
+    let down = 4;
+    const table = defineTable({ name: 'dep_lines', columns: [{ name: 'line', type: 'string' }] });
+    const outage = pipeline<string>({ name: 'outage', input: 'x' })
+      .step(
+        'online',
+        (line) => {
+          if (line === 'x' && down-- > 0) throw new DependencyUnavailableError('store unreachable');
+          return { line };
+        },
+        { retry: { attempts: 2, initialDelayMs: 1, maxDelayMs: 2 } },
+      )
+      .write(table);
+    const events: string[] = [];
+    const sinkRetry = { attempts: 8, initialDelayMs: 1, maxDelayMs: 2 };
+    const recovered = await runBatch(outage, { source: new ArraySource(['x', 'y']), warehouse: wh, sinkRetry, onEvent: (e) => events.push(`${e.kind} ${e.what}`) });
+    assert.equal(recovered.accounting.written, 2, 'more failures than the step policy allows, yet nothing dead-lettered');
+    assert.equal(recovered.accounting.errored, 0);
+    assert.ok(events.includes('retrying step online') && events.includes('recovered step online'), events.join(', '));
+
+    down = Number.POSITIVE_INFINITY;
+    const source = new ArraySource(['x', 'z']);
+    await assert.rejects(runBatch(outage, { source, warehouse: wh, sinkRetry }), (error: unknown) => error instanceof ConnectorUnavailableError && /step online/.test(error.message));
+    assert.deepEqual(source.acked, [], 'nothing acknowledged: the records come again on restart');
+    const [errors] = await wh.query('SELECT count(*)::INTEGER AS n FROM outage_errors');
+    assert.equal(errors?.n, 0);
+    await wh.close();
+  });
+
   it('turns a thrown step error into an error row and keeps going', async () => {
     const wh = await memoryWarehouse();
     const p = pipeline<string>({ name: 'thrower', input: 'x' })
@@ -206,6 +267,71 @@ describe('runner and poison messages', () => {
     assert.deepEqual(await wh.query('SELECT step, error_type, attempt, raw_payload FROM poison_errors'), [
       { step: 'source', error_type: 'max_deliveries_exceeded', attempt: 6, raw_payload: 'crashes workers' },
     ]);
+    await wh.close();
+  });
+
+  it('processes each redelivery apart: earlier work is acknowledged before its step runs, and it is acknowledged before the next pull', async () => {
+    const wh = await memoryWarehouse();
+    const log: string[] = [];
+    // What the NATS source hands out after a crash: first deliveries in batches, redeliveries one per batch.
+    const script: SourceMessage[][] = [
+      [{ id: 'f1', payload: 'f1' }, { id: 'f2', payload: 'f2', deliveryCount: 1 }],
+      [{ id: 'r1', payload: 'r1', deliveryCount: 2 }],
+      [{ id: 'poison', payload: 'poison', deliveryCount: 3 }],
+      [{ id: 'f3', payload: 'f3' }, { id: 'f4', payload: 'f4' }],
+    ];
+    let next = 0;
+    const source: Source = {
+      name: 'test:scripted',
+      bounded: true,
+      async open() {},
+      async pull() {
+        const messages = script[next++];
+        if (messages === undefined) return null;
+        const token = messages.map((m) => m.id).join('+');
+        log.push(`pull ${token}`);
+        return { messages, token };
+      },
+      async ack(batch) {
+        log.push(`ack ${String(batch.token)}`);
+      },
+      async close() {},
+    };
+    const spy = Object.create(wh) as DuckDbWarehouse;
+    spy.commit = async (batches: readonly TableBatch[]): Promise<CommitResult> => {
+      log.push(`commit ${batches.map((b) => `${b.table.name}:${b.rows.map((r) => String(r[0]).split(':')[0]).join(',')}`).join(' ')}`);
+      return wh.commit(batches);
+    };
+    const p = pipeline<string>({ name: 'apart', input: 'x' })
+      .step('run', (line, ctx) => {
+        log.push(`step ${line}`);
+        ctx.setId(line);
+        return { line };
+      })
+      .write(defineTable({ name: 'apart_ok', columns: [{ name: 'line', type: 'string' }] }));
+    // Large chunks: without the isolation all four batches would share one commit.
+    const result = await runPipeline(p, { source, warehouse: spy, flushRows: 1000, flushMs: 60_000, pollMs: 0, maxDeliveries: 2 });
+    assert.deepEqual(log, [
+      'pull f1+f2',
+      'step f1',
+      'step f2',
+      'pull r1',
+      'commit apart_ok:f1,f2',
+      'ack f1+f2',
+      'step r1',
+      'commit apart_ok:r1',
+      'ack r1',
+      'pull poison',
+      'commit apart_errors:poison',
+      'ack poison',
+      'pull f3+f4',
+      'step f3',
+      'step f4',
+      'commit apart_ok:f3,f4',
+      'ack f3+f4',
+    ]);
+    assert.equal(result.accounting.written, 5);
+    assert.deepEqual(result.accounting.errorsByType, { max_deliveries_exceeded: 1 });
     await wh.close();
   });
 });

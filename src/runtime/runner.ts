@@ -3,11 +3,11 @@ import { RunAccounting, type AccountingReport } from '../core/accounting.js';
 import type { Bus, OutgoingMessage } from '../core/bus.js';
 import type { Envelope, EnvelopeMeta } from '../core/envelope.js';
 import { type ErrorRow, ErrorTypes, errorRowJson, errorRowValues } from '../core/error-row.js';
-import { ConnectorUnavailableError, describeError, TransientError } from '../core/errors.js';
+import { ConnectorUnavailableError, DependencyUnavailableError, describeError, TransientError } from '../core/errors.js';
 import { type Pipeline, type PipelineNode, type RetryPolicy, STATE_TABLE, type StepNode, type TapNode } from '../core/pipeline.js';
 import type { SideOutputs } from '../core/stateful.js';
 import type { Row, TableSpec } from '../core/schema.js';
-import type { Source, SourceBatch } from '../core/source.js';
+import { carriesRedelivery, type Source, type SourceBatch } from '../core/source.js';
 import { Filtered, Rejection, type StepContext } from '../core/step.js';
 import type { TableBatch, Warehouse } from '../core/warehouse.js';
 import { LatencyHistogram } from '../observe/latency-histogram.js';
@@ -33,7 +33,8 @@ export interface RunOptions {
   /**
    * A message delivered more often than this (it keeps crashing or stalling its worker) becomes a
    * `max_deliveries_exceeded` error row without running the steps: a poison message must not
-   * block the stream. Needs a source that counts deliveries (NATS JetStream).
+   * block the stream. Needs a source that counts deliveries (NATS JetStream). Redeliveries are
+   * processed apart, one batch per commit, so only the culprit reaches the limit.
    */
   readonly maxDeliveries?: number;
   /** Retry policy for sink commits and publishes. */
@@ -190,7 +191,7 @@ class PipelineEngine {
     this.maxPendingRows = Math.max(this.flushRows, options.maxPendingRows ?? Math.min(100_000, this.flushRows * 50));
     // Ten attempts ride out ~40 s of a restarting server (0.2 s doubling to 10 s) before the run
     // gives up without acknowledging; steps keep the seed's 3 attempts.
-    this.sinkRetry = { attempts: 10, initialDelayMs: 200, maxDelayMs: 10_000, ...options.sinkRetry };
+    this.sinkRetry = { attempts: 20, initialDelayMs: 200, maxDelayMs: 10_000, ...options.sinkRetry };
     this.accounting = new RunAccounting(
       pipeline.name,
       pipeline.nodes.filter((n) => n.kind === 'step').map((n) => n.name),
@@ -226,7 +227,8 @@ class PipelineEngine {
           break;
         }
         if (batch.messages.length > 0) {
-          await this.process(batch);
+          if (carriesRedelivery(batch)) await this.processApart(batch);
+          else await this.process(batch);
         } else if (this.pending.batches.length > 0) {
           // An empty pull acknowledges nothing by itself, but pending work may wait on it.
           this.pending.batches.push(batch);
@@ -277,6 +279,25 @@ class PipelineEngine {
       elapsedMs: this.clock.now() - startedAt,
       ...(source !== undefined ? { source } : {}),
     };
+  }
+
+  /**
+   * A redelivered message may be the one that killed the previous worker (a crash, not an error
+   * row), and a crash takes down every message the worker holds unacknowledged: each comes back
+   * with its delivery count raised, and once past `maxDeliveries` would be dead-lettered with the
+   * culprit. So a batch carrying a redelivery runs in a chunk of its own: what came before is
+   * committed and acknowledged first, and the batch itself is committed and acknowledged before
+   * the next pull. Only the culprit then keeps crashing until it reaches the limit; an innocent
+   * message that was merely held with it is written on its next delivery. The NATS source hands
+   * redeliveries out one per batch and fetches nothing meanwhile, so that is one message per
+   * commit. First deliveries keep the batched path.
+   */
+  private async processApart(batch: SourceBatch): Promise<void> {
+    await this.startCommit();
+    await this.awaitCommit();
+    await this.process(batch);
+    await this.startCommit();
+    await this.awaitCommit();
   }
 
   /** Runs one pulled batch through every node; results accumulate in the pending chunk. */
@@ -374,23 +395,12 @@ class PipelineEngine {
       const settled = await Promise.all(asyncAt.map((i) => results[i] as Promise<unknown>));
       for (let k = 0; k < asyncAt.length; k++) results[asyncAt[k]!] = settled[k];
     }
+    const attempts = await this.retryTransient(node, live, results, ctx);
     const kept: InFlight[] = [];
     for (let i = 0; i < live.length; i++) {
       const env = live[i]!;
-      let result = results[i];
-      let attempt = 1;
-      while (result instanceof Thrown && result.error instanceof TransientError && attempt < node.retry.attempts) {
-        const delayMs = backoffDelay(node.retry, attempt);
-        this.options.onEvent?.({ kind: 'retrying', what: `step ${node.name}`, attempt, delayMs, error: describeError(result.error) });
-        await sleep(delayMs, this.options.signal).catch(() => undefined);
-        attempt++;
-        ctx.bind(env);
-        try {
-          result = await node.fn(env.data, ctx);
-        } catch (error) {
-          result = new Thrown(error);
-        }
-      }
+      const result = results[i];
+      const attempt = attempts === null ? 1 : attempts[i]!;
       if (result instanceof Rejection) {
         counts.errored++;
         this.fail(chunk, env, node.name, result.errorType, result.message, attempt);
@@ -415,6 +425,62 @@ class PipelineEngine {
       }
     }
     return kept;
+  }
+
+  /**
+   * Retries the records whose step threw a TransientError, all of them together on each attempt
+   * so a batched step makes one round trip per retry, not one per record. A record keeps its
+   * failure once the step's policy is spent. An unreachable dependency (DependencyUnavailableError)
+   * is waited for with the sink policy instead, and if it stays away the run stops with nothing of
+   * the chunk acknowledged: an outage must not turn good records into error rows.
+   * Returns each record's attempt count, or null when nothing needed a retry.
+   */
+  private async retryTransient(node: StepNode, live: readonly InFlight[], results: unknown[], ctx: MutableStepContext): Promise<Uint16Array | null> {
+    let pending: number[] = [];
+    for (let i = 0; i < results.length; i++) if (isTransient(results[i])) pending.push(i);
+    if (pending.length === 0) return null;
+    const attempts = new Uint16Array(live.length).fill(1);
+    const what = `step ${node.name}`;
+    let attempt = 1;
+    while (pending.length > 0) {
+      const first = (results[pending[0]!] as Thrown).error;
+      const outage = pending.some((i) => (results[i] as Thrown).error instanceof DependencyUnavailableError);
+      const policy = outage ? this.sinkRetry : node.retry;
+      if (attempt >= policy.attempts) {
+        if (outage) {
+          throw new ConnectorUnavailableError(
+            `${what}: a server it depends on was still unreachable after ${attempt} attempts (${describeError(first)}); nothing from the chunk was acknowledged, so it will be delivered again on restart`,
+            { cause: first },
+          );
+        }
+        break;
+      }
+      const delayMs = backoffDelay(policy, attempt);
+      this.options.onEvent?.({ kind: 'retrying', what, attempt, delayMs, error: describeError(first) });
+      await sleep(delayMs, this.options.signal).catch(() => undefined);
+      attempt++;
+      const again: unknown[] = new Array(pending.length);
+      for (let k = 0; k < pending.length; k++) {
+        const env = live[pending[k]!]!;
+        ctx.bind(env);
+        try {
+          again[k] = node.fn(env.data, ctx);
+        } catch (error) {
+          again[k] = new Thrown(error);
+        }
+      }
+      const settled = await Promise.all(again.map((r) => (r instanceof Promise ? r.catch((error: unknown) => new Thrown(error)) : r)));
+      const still: number[] = [];
+      for (let k = 0; k < pending.length; k++) {
+        const i = pending[k]!;
+        results[i] = settled[k];
+        attempts[i] = attempt;
+        if (isTransient(settled[k])) still.push(i);
+      }
+      if (still.length < pending.length) this.options.onEvent?.({ kind: 'recovered', what, afterAttempts: attempt });
+      pending = still;
+    }
+    return attempts;
   }
 
   private fail(chunk: PendingChunk, env: InFlight, step: string, errorType: string, message: string, attempt: number): void {
@@ -603,6 +669,10 @@ class Thrown {
   constructor(error: unknown) {
     this.error = error;
   }
+}
+
+function isTransient(result: unknown): boolean {
+  return result instanceof Thrown && result.error instanceof TransientError;
 }
 
 /** One context object per step and batch, re-bound per record: no allocation per record. */

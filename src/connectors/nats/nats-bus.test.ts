@@ -106,6 +106,46 @@ describe('NATS JetStream bus', { ...(skip !== undefined ? { skip } : {}) }, () =
     }
   });
 
+  it('after a restart, holds one redelivery at a time: each comes alone, the next fetched only when a pull asks', async () => {
+    const bus = await openBus();
+    const t = topic('careful');
+    const { connect } = await import('@nats-io/transport-node');
+    const { jetstreamManager } = await import('@nats-io/jetstream');
+    const nc = await connect({ servers: URL_ });
+    const delivered = async (): Promise<number> => (await (await jetstreamManager(nc)).consumers.info(`${PREFIX}${t.replace('.', '_')}`, 'careful')).delivered.consumer_seq;
+    try {
+      const first = bus.subscribe(t, { consumer: 'careful' });
+      await first.open();
+      await bus.publish(t, payloads('c', 5));
+      for (let got = 0; got < 5; ) got += (await nextBatch(first)).messages.length;
+      await first.close(); // a worker gone with 5 messages unacknowledged: all 5 come back
+      const second = bus.subscribe(t, { consumer: 'careful' });
+      await second.open();
+      const seen: string[] = [];
+      for (let i = 1; i <= 5; i++) {
+        const batch = await nextBatch(second);
+        assert.deepEqual(batch.messages.map((m) => m.deliveryCount), [2], 'one redelivery per batch');
+        // Deliveries so far: the first 5, then one per batch handed out — nothing fetched ahead.
+        assert.equal(await delivered(), 5 + i, `only the redelivery being processed is held (batch ${i})`);
+        seen.push(batch.messages[0]?.id as string);
+        await second.ack(batch);
+      }
+      assert.deepEqual(seen.sort(), ['c0', 'c1', 'c2', 'c3', 'c4']);
+      // Redeliveries done: first deliveries are prefetched and handed out in batches again.
+      await bus.publish(t, payloads('n', 20));
+      let batches = 0;
+      for (let got = 0; got < 20; batches++) {
+        const batch = await nextBatch(second);
+        got += batch.messages.length;
+        await second.ack(batch);
+      }
+      assert.ok(batches < 20, `20 first deliveries came in ${batches} batches`);
+    } finally {
+      await nc.close();
+      await bus.close();
+    }
+  });
+
   it('identifies a message published without an id by its stream position, stable across redelivery', async () => {
     const bus = await openBus();
     const t = topic('foreign');

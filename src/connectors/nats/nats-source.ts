@@ -29,6 +29,9 @@ export interface NatsSession {
  */
 const FETCH_EXPIRES_MS = 1000;
 
+/** How long `pull()` waits for a streaming fetch to fill a batch: short, it only saves tiny batches. */
+const FILL_WAIT_MS = 20;
+
 /**
  * A durable pull consumer of one topic's stream, shared by every worker that subscribes with the
  * same consumer name: JetStream hands each message to one of them, and redelivers it if it is not
@@ -41,6 +44,19 @@ const FETCH_EXPIRES_MS = 1000;
  * crashed worker's messages go to the others once the ack wait lapses. `close()` lets the open
  * pull request run out (at most a second), then gives back everything it holds but did not finish
  * with a nak, so a restart or another worker gets those at once.
+ *
+ * Redeliveries (delivery count above 1) are kept apart, because one of them may be a message that
+ * crashes its worker: everything a worker holds unacknowledged when it dies comes back with its
+ * count raised, so an innocent message held next to a poison one on every crash would pass
+ * `maxDeliveries` with it and be dead-lettered too. So the source avoids fetching redeliveries in
+ * bulk: it starts "careful" when the consumer has messages out unacknowledged (after a crash, the
+ * dead worker's come back) and turns careful whenever a fetch brings a redelivery; careful, it
+ * fetches one message at a time, and only when a `pull()` found nothing to hand out (the runner
+ * pulls again only once it has committed and acknowledged what it had), until a fetch brings a
+ * first delivery. Redeliveries are handed out one per batch, after the first deliveries already
+ * buffered, so the runner processes and acknowledges each alone (runner.ts, `processApart`) while
+ * the worker holds nothing else but the redeliveries a bulk fetch brought (see `nextRedelivery`).
+ * The first deliveries' path (bulk fetches, full batches) is unchanged.
  */
 export class NatsSource implements Source {
   readonly name: string;
@@ -50,8 +66,14 @@ export class NatsSource implements Source {
   private readonly options: SubscribeOptions;
   private consumer: Consumer | null = null;
   private stream = '';
-  /** Received, not yet handed to `pull()`. */
+  /** First deliveries received, not yet handed to `pull()`. */
   private buffer: JsMsg[] = [];
+  /** Redeliveries received, not yet handed to `pull()`: one per batch, after the buffer (see above). */
+  private redelivered: JsMsg[] = [];
+  /** Fetch one message at a time, and only on demand: redeliveries may be coming (see above). */
+  private careful = false;
+  /** A `pull()` found nothing to hand out: what a careful source waits for before it fetches. */
+  private wanted = false;
   /** Handed out by `pull()`, not yet acked or naked. */
   private readonly outstanding = new Set<JsMsg>();
   private fetching: ConsumerMessages | null = null;
@@ -103,6 +125,8 @@ export class NatsSource implements Source {
       if (c.ack_wait !== wanted.ack_wait || c.max_ack_pending !== wanted.max_ack_pending || (c.max_deliver ?? -1) !== wanted.max_deliver) {
         await jsm.consumers.update(stream, durable, wanted);
       }
+      // Held by other workers, or by one that died and whose messages are about to come back.
+      this.careful = info.num_ack_pending > 0;
       return;
     } catch (error) {
       if (!isNotFound(error)) throw error;
@@ -121,18 +145,33 @@ export class NatsSource implements Source {
   private async pump(): Promise<void> {
     let backoffMs = 0;
     while (!this.closed) {
-      const room = this.session.prefetch - this.buffer.length;
+      // Careful: nothing held that was not handed out, and a pull is asking. (!careful implies
+      // nothing in `redelivered`: a fetch that brings a redelivery makes the source careful.)
+      const room = this.careful
+        ? this.wanted && this.buffer.length === 0 && this.redelivered.length === 0
+          ? 1
+          : 0
+        : this.session.prefetch - this.buffer.length;
       if (room <= 0) {
         await new Promise<void>((resolve) => {
           this.wakePump = resolve;
         });
         continue;
       }
+      this.wanted = false;
+      let firsts = 0;
+      let redeliveries = 0;
       try {
         const messages = await (this.consumer as Consumer).fetch({ max_messages: room, expires: FETCH_EXPIRES_MS });
         this.fetching = messages;
         for await (const m of messages) {
-          this.buffer.push(m);
+          if (m.info.deliveryCount > 1) {
+            this.redelivered.push(m);
+            redeliveries++;
+          } else {
+            this.buffer.push(m);
+            firsts++;
+          }
           this.wakeReader?.();
         }
         backoffMs = 0;
@@ -144,16 +183,37 @@ export class NatsSource implements Source {
         await abortableDelay(backoffMs, this.stop.signal);
       } finally {
         this.fetching = null;
+        this.wakeReader?.();
+        if (redeliveries > 0) this.careful = true;
+        else if (firsts > 0) this.careful = false;
       }
     }
   }
 
   async pull(max: number, waitMs: number, signal?: AbortSignal): Promise<SourceBatch | null> {
     if (this.consumer === null) throw new SluiceError('SOURCE_NOT_OPEN', `source ${this.name} is not open: call open() first`);
-    if (this.buffer.length === 0 && waitMs > 0 && !this.closed && signal?.aborted !== true) await this.waitForMessages(waitMs, signal);
+    if (this.buffer.length === 0 && this.redelivered.length === 0) {
+      this.wanted = true;
+      this.wakePump?.();
+      this.wakePump = null;
+      if (waitMs > 0 && !this.closed && signal?.aborted !== true) await this.waitForMessages(waitMs, signal);
+    }
     if (this.closed || signal?.aborted === true) return null;
-    const taken = this.buffer.length <= max ? this.buffer : this.buffer.slice(0, max);
-    this.buffer = taken === this.buffer ? [] : this.buffer.slice(max);
+    if (this.buffer.length > 0 && this.buffer.length < max && this.fetching !== null && waitMs > 0) {
+      // A fetch is still streaming messages in: wait briefly for a full batch rather than hand out
+      // a handful. Small batches cost a pass through every step, a tap tick and a confirmed ack each.
+      await this.waitForFill(max, Math.min(waitMs, FILL_WAIT_MS), signal);
+      if (this.stopping(signal)) return null;
+    }
+    let taken: JsMsg[];
+    if (this.buffer.length > 0) {
+      taken = this.buffer.length <= max ? this.buffer : this.buffer.slice(0, max);
+      this.buffer = taken === this.buffer ? [] : this.buffer.slice(max);
+    } else if (this.redelivered.length > 0 && max > 0) {
+      taken = [this.nextRedelivery()];
+    } else {
+      taken = [];
+    }
     this.wakePump?.();
     this.wakePump = null;
     const messages: SourceMessage[] = new Array(taken.length);
@@ -164,6 +224,47 @@ export class NatsSource implements Source {
     }
     this.delivered += taken.length;
     return { messages, token: taken };
+  }
+
+  /**
+   * Takes the redelivery to hand out next: fewest deliveries first (the likeliest innocent);
+   * among equal counts by stream position, ascending for an even count and descending for an odd
+   * one. The messages after a crashing one in one order are before it in the other, so the ones a
+   * crash left unfinished next to it are processed ahead of it on their next delivery.
+   */
+  private nextRedelivery(): JsMsg {
+    const queue = this.redelivered;
+    let best = 0;
+    for (let i = 1; i < queue.length; i++) {
+      const a = queue[i] as JsMsg;
+      const b = queue[best] as JsMsg;
+      const ca = a.info.deliveryCount;
+      const cb = b.info.deliveryCount;
+      if (ca < cb || (ca === cb && (ca % 2 === 0 ? a.seq < b.seq : a.seq > b.seq))) best = i;
+    }
+    return queue.splice(best, 1)[0] as JsMsg;
+  }
+
+  /** Closed meanwhile, or the caller gave up (a method, so the check is not narrowed away across awaits). */
+  private stopping(signal?: AbortSignal): boolean {
+    return this.closed || signal?.aborted === true;
+  }
+
+  /** Resolves once the buffer holds `max` messages, the running fetch has ended, or `waitMs` passed. */
+  private waitForFill(max: number, waitMs: number, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        this.wakeReader = null;
+        resolve();
+      };
+      const timer = setTimeout(done, waitMs);
+      signal?.addEventListener('abort', done, { once: true });
+      this.wakeReader = () => {
+        if (this.buffer.length >= max || this.fetching === null) done();
+      };
+    });
   }
 
   private waitForMessages(waitMs: number, signal?: AbortSignal): Promise<void> {
@@ -212,6 +313,7 @@ export class NatsSource implements Source {
   private markWorking(): void {
     if (this.session.nc.isClosed()) return;
     for (const m of this.buffer) m.working();
+    for (const m of this.redelivered) m.working();
     for (const m of this.outstanding) m.working();
   }
 
@@ -249,8 +351,9 @@ export class NatsSource implements Source {
       }
     }
     await this.pumping?.catch(() => undefined);
-    const unfinished = [...this.buffer, ...this.outstanding];
+    const unfinished = [...this.buffer, ...this.redelivered, ...this.outstanding];
     this.buffer = [];
+    this.redelivered = [];
     this.outstanding.clear();
     if (unfinished.length > 0 && !this.session.nc.isClosed()) {
       for (const m of unfinished) m.nak();
