@@ -202,7 +202,7 @@ export class NatsSource implements Source {
     if (this.buffer.length > 0 && this.buffer.length < max && this.fetching !== null && waitMs > 0) {
       // A fetch is still streaming messages in: wait briefly for a full batch rather than hand out
       // a handful. Small batches cost a pass through every step, a tap tick and a confirmed ack each.
-      await this.waitForFill(max, Math.min(waitMs, FILL_WAIT_MS), signal);
+      await this.waitForMessages(Math.min(waitMs, FILL_WAIT_MS), signal, () => this.buffer.length >= max || this.fetching === null);
       if (this.stopping(signal)) return null;
     }
     let taken: JsMsg[];
@@ -250,8 +250,11 @@ export class NatsSource implements Source {
     return this.closed || signal?.aborted === true;
   }
 
-  /** Resolves once the buffer holds `max` messages, the running fetch has ended, or `waitMs` passed. */
-  private waitForFill(max: number, waitMs: number, signal?: AbortSignal): Promise<void> {
+  /**
+   * Resolves when the fetch loop wakes the reader and `ready()` holds (by default: any message),
+   * when `waitMs` passed, or when `signal` aborts.
+   */
+  private waitForMessages(waitMs: number, signal?: AbortSignal, ready: () => boolean = () => true): Promise<void> {
     return new Promise<void>((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
@@ -262,22 +265,8 @@ export class NatsSource implements Source {
       const timer = setTimeout(done, waitMs);
       signal?.addEventListener('abort', done, { once: true });
       this.wakeReader = () => {
-        if (this.buffer.length >= max || this.fetching === null) done();
+        if (ready()) done();
       };
-    });
-  }
-
-  private waitForMessages(waitMs: number, signal?: AbortSignal): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        this.wakeReader = null;
-        resolve();
-      };
-      const timer = setTimeout(done, waitMs);
-      signal?.addEventListener('abort', done, { once: true });
-      this.wakeReader = done;
     });
   }
 
