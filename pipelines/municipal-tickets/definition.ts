@@ -1,6 +1,7 @@
 import type { PipelineDefinition } from '../../src/core/pipeline-definition.js';
 import { la311RowToTicket } from './la311-profile.js';
 import { municipalTicketsPipeline } from './pipeline.js';
+import { WORKER_COUNT_ENV, WORKER_INDEX_ENV } from '../../src/runtime/workers.js';
 
 export const municipalTicketsDefinition: PipelineDefinition = {
   name: 'municipal-tickets',
@@ -14,6 +15,10 @@ export const municipalTicketsDefinition: PipelineDefinition = {
       maskDlpFindings: context.env.SLUICE_DLP_MASK !== 'false',
       ...(context.online !== undefined ? { online: context.online } : {}),
       wardsCsv: context.env.SLUICE_WARDS_CSV ?? 'wards.csv',
+      // A worker of `sluice run --workers N` shares the features' horizon with the others.
+      ...(context.env[WORKER_INDEX_ENV] !== undefined
+        ? { worker: { id: context.env[WORKER_INDEX_ENV] as string, workers: Number(context.env[WORKER_COUNT_ENV] ?? 1) } }
+        : {}),
     }),
   inputProfiles: {
     la311: {

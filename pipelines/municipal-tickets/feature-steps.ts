@@ -6,7 +6,7 @@ import { parseJson } from '../../src/core/steps/parse-json.js';
 import { parseTimestamp } from '../../src/core/timestamps.js';
 import { type BatchItem, batchedStep } from '../../src/features/batched-step.js';
 import { csvReferenceLoader, type LookupStep, lookupStep } from '../../src/features/lookup.js';
-import { FeatureUpdater, type UpdaterItem } from '../../src/features/streaming.js';
+import { FeatureUpdater, type FeatureUpdaterOptions, type UpdaterItem } from '../../src/features/streaming.js';
 import { type Clock, systemClock } from '../../src/time/clock.js';
 import { FEATURES_TAP, MUNICIPAL_FEATURES, type MunicipalFeatureValues, TICKET_REF_ENTITY, timeFeatures } from './features.js';
 import { isStatusUpdate, StatusInput, type StatusUpdate } from './status-schema.js';
@@ -85,10 +85,14 @@ type DensityTicket = RawTicket & { population_density: number | null };
  * status updates can be attributed), then every ticket and status update is applied to the tiles
  * once per envelope id and every ticket is scored as of its boundary (see src/features/tiles.ts).
  * A status update of a ticket not seen yet is `unmatched`: recorded, not counted — the backfill
- * leaves it out the same way.
+ * leaves it out the same way. With N workers, `options.worker` makes the workers share the horizon
+ * (see FeatureUpdater).
  */
-export function computeFeatures(store: OnlineStore): StepFn<DensityTicket | StatusUpdate, (DensityTicket & FeaturedFields) | StatusUpdate> {
-  const updater = new FeatureUpdater(MUNICIPAL_FEATURES, store);
+export function computeFeatures(
+  store: OnlineStore,
+  options: FeatureUpdaterOptions = {},
+): StepFn<DensityTicket | StatusUpdate, (DensityTicket & FeaturedFields) | StatusUpdate> {
+  const updater = new FeatureUpdater(MUNICIPAL_FEATURES, store, options);
   return batchedStep(async (items: readonly BatchItem<DensityTicket | StatusUpdate>[]) => {
     const refs = new Map<string, { ward: string; category: string; citizen_id_hash: string | null }>();
     const refWrites: FeatureWrite[] = [];

@@ -39,6 +39,8 @@ export interface MunicipalTicketsOptions {
   readonly online?: OnlineStore;
   /** `wards.csv` with population densities (written by `sluice generate`). Default `./wards.csv`. */
   readonly wardsCsv?: string;
+  /** One of N workers sharing the online store: its slot and the number of workers (see FeatureUpdater). */
+  readonly worker?: { readonly id: string; readonly workers: number };
 }
 
 /**
@@ -81,7 +83,7 @@ export function municipalTicketsPipeline(options: MunicipalTicketsOptions): Pipe
     .step('hashPii', ticketsOnly(hashTicketPii(options.hash)))
     .step('dlpScan', ticketsOnly(dlpScanTicket(dlpScan, options.maskDlpFindings === false ? null : maskFindings)))
     .step('lookupWard', lookupWardDensity(options.wardsCsv ?? 'wards.csv'))
-    .step('features', computeFeatures(online))
+    .step('features', computeFeatures(online, options.worker !== undefined ? { worker: options.worker.id, workers: options.worker.workers } : {}))
     .tap(featureBookkeeping())
     .step('routeStatus', routeStatusUpdates)
     .write(rawTickets)

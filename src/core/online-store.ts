@@ -61,6 +61,12 @@ export interface TileEvent {
   /** The verdict to record if the id is new; updates are applied only for `applied`. */
   readonly verdict: TileVerdict;
   readonly updates: readonly TileUpdate[];
+  /**
+   * The event time. When given, an `applied` event earlier than the group's horizon is recorded as
+   * `late` instead: with several workers another one may have moved the horizon since the caller
+   * judged the event, and the store is where that is decided atomically.
+   */
+  readonly time?: number;
 }
 
 /**
@@ -81,6 +87,22 @@ export interface TileKey {
 /** Progress a feature group has recorded: the tile boundary up to which tiles are final. */
 export interface TileGroupState {
   readonly horizon: number;
+}
+
+/**
+ * One worker's progress in a feature group, for N workers sharing one store: every event the
+ * worker will still apply is judged against a stream frontier at least this late (epoch ms).
+ */
+export interface WorkerProgress {
+  /** The worker's slot, e.g. `SLUICE_WORKER_INDEX`: a restarted worker reuses it and takes it over. */
+  readonly worker: string;
+  readonly frontier: number;
+  /**
+   * The latest event time the worker has been handed and registered (e.g. the ticket references
+   * its status updates are attributed by): everything it registers later comes after this in the
+   * stream. At least `frontier`; defaults to it.
+   */
+  readonly registered?: number;
 }
 
 /**
@@ -109,6 +131,13 @@ export interface OnlineStore {
   /** Every tile held for each key (an empty series for an unknown key). */
   readTiles(group: string, keys: readonly TileKey[]): Promise<TileSeries[]>;
   readState(group: string): Promise<TileGroupState | null>;
+  /**
+   * Records `progress` for its worker, valid for `leaseMs` (measured by the store's clock), and
+   * returns the live progress of every other worker of the group. A worker that stops reporting
+   * (finished, or dead) drops out once its lease lapses; one reporting under the same id replaces it.
+   * A single process may keep this in memory: only processes sharing the store see each other.
+   */
+  syncProgress(group: string, progress: WorkerProgress, leaseMs: number): Promise<WorkerProgress[]>;
   /** Drops tiles and deduplication records of tiles that start before `tile` (retention). */
   prune?(group: string, tile: number): Promise<void>;
   close(): Promise<void>;

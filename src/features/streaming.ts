@@ -1,4 +1,4 @@
-import type { FeatureScalar, OnlineStore, TileEvent, TileKey, TileSeries, TileVerdict } from '../core/online-store.js';
+import type { FeatureScalar, OnlineStore, TileEvent, TileKey, TileSeries, TileVerdict, WorkerProgress } from '../core/online-store.js';
 import { entityOf, type FeatureSet, type FeatureSpec } from './define-features.js';
 import { asOfTime, entityKey, type FeatureEvent, tileOf, tileUpdates, windowValues } from './tiles.js';
 
@@ -36,14 +36,47 @@ export interface FeatureUpdaterStats {
   late: number;
   unmatched: number;
   scored: number;
+  /** With N workers: batches that waited for another worker before scoring, and for how long in all (ms). */
+  waits: number;
+  waitedMs: number;
+}
+
+/** How a FeatureUpdater shares its feature group with other worker processes. */
+export interface FeatureUpdaterOptions {
+  /**
+   * This worker's slot when N workers share the store (the supervisor's `SLUICE_WORKER_INDEX`).
+   * Absent: this process is the group's only writer, and nothing is shared but the tiles.
+   */
+  readonly worker?: string;
+  /** How many workers the run has: until that many have reported, the missing ones count as not started yet. */
+  readonly workers?: number;
+  /**
+   * A worker that reports no progress for this long (dead, or finished) stops holding the others
+   * back. Default 10 000 ms: longer than any batch takes, shorter than the bus's ack wait.
+   */
+  readonly leaseMs?: number;
+  /** How often a waiting worker asks the store for the others' progress. Default 25 ms. */
+  readonly pollMs?: number;
 }
 
 /**
  * Keeps a feature set's tiles fresh in an online store and scores targets as they stream by (see
- * `tiles.ts` for the definition). One call handles one batch with two store round trips: apply the
- * batch's events (deduplicated by envelope id, so redeliveries count once), then read the tiles the
- * batch's targets need. Values of a key already computed as of the same boundary are reused:
- * tiles before the horizon never change, so the cache cannot go stale.
+ * `tiles.ts` for the definition). One call handles one batch: apply the batch's events
+ * (deduplicated by envelope id, so redeliveries count once), then read the tiles the batch's
+ * targets need. Values of a key already computed as of the same boundary are reused: tiles before
+ * the horizon never change, so the cache cannot go stale.
+ *
+ * **Lateness** is judged per record against the stream frontier before it — the latest event time
+ * this updater has seen — not against batch boundaries: an event is `late` when its time is before
+ * `asOf(frontier)`, the boundary any target seen so far may already have been scored as of (and
+ * before the horizon stored with the tiles, which covers restarts and other workers).
+ *
+ * **N workers** (`options.worker`): each worker reports its frontier to the store after applying a
+ * batch (`syncProgress`, with a lease), and scores a target as of boundary `B` only once every
+ * other live worker's frontier is at `B` or later: every event a worker still has to apply is then
+ * either at or after `B`, or late by the rule above, so no worker reads a tile another is still
+ * filling. The worker furthest behind never waits, so the workers cannot wait on each other in a
+ * circle; a dead or finished worker holds the others back for one lease at most.
  *
  * @example
  * const updater = new FeatureUpdater(features, store);
@@ -51,10 +84,14 @@ export interface FeatureUpdaterStats {
  */
 export class FeatureUpdater {
   readonly set: FeatureSet;
-  readonly stats: FeatureUpdaterStats = { applied: 0, overruled: 0, late: 0, unmatched: 0, scored: 0 };
+  readonly stats: FeatureUpdaterStats = { applied: 0, overruled: 0, late: 0, unmatched: 0, scored: 0, waits: 0, waitedMs: 0 };
   private readonly store: OnlineStore;
+  private readonly options: FeatureUpdaterOptions;
   private horizon = Number.NEGATIVE_INFINITY;
+  /** The latest event (or target) time seen: the stream frontier lateness is judged against. */
+  private frontier = Number.NEGATIVE_INFINITY;
   private loaded = false;
+  private startedAt = 0;
   private prunedAt = Number.NEGATIVE_INFINITY;
   /** Per entity (in `entities` order), per key: the last boundary computed and its values. */
   private readonly cache: Array<Map<string, CacheEntry>>;
@@ -62,9 +99,10 @@ export class FeatureUpdater {
   /** For each feature (in order), the index of its entity. */
   private readonly featureEntity: readonly number[];
 
-  constructor(set: FeatureSet, store: OnlineStore) {
+  constructor(set: FeatureSet, store: OnlineStore, options: FeatureUpdaterOptions = {}) {
     this.set = set;
     this.store = store;
+    this.options = Object.freeze({ ...options });
     this.entities = Object.keys(set.entities);
     this.cache = this.entities.map(() => new Map());
     this.featureEntity = set.featureNames.map((name) => this.entities.indexOf(entityOf(set.features[name] as FeatureSpec)));
@@ -81,26 +119,43 @@ export class FeatureUpdater {
       const state = await this.store.readState(set.name);
       if (state !== null && state.horizon > this.horizon) this.horizon = state.horizon;
       this.loaded = true;
+      this.startedAt = Date.now();
     }
-    const before = this.horizon;
-    let horizon = before;
+    const shared = this.options.worker !== undefined;
+    let horizon = this.horizon;
+    let frontier = this.frontier;
     const events: TileEvent[] = [];
     const eventIndex: number[] = [];
     const asOfs: number[] = new Array(items.length);
     for (let i = 0; i < items.length; i++) {
       const item = items[i] as UpdaterItem;
       if (item.event !== undefined) {
-        const verdict: TileVerdict = item.unmatched === true ? 'unmatched' : item.event.time < before ? 'late' : 'applied';
-        events.push({ id: item.id, tile: tileOf(item.event.time, set.tile), verdict, updates: verdict === 'applied' ? tileUpdates(set, item.event) : [] });
+        const time = item.event.time;
+        // Per record, in stream order: late when a target seen before it may already have been scored past it.
+        const closed = Math.max(this.horizon, asOfTime(frontier, set));
+        const verdict: TileVerdict = item.unmatched === true ? 'unmatched' : time < closed ? 'late' : 'applied';
+        events.push({ id: item.id, tile: tileOf(time, set.tile), verdict, updates: verdict === 'applied' ? tileUpdates(set, item.event) : [], time });
         eventIndex.push(i);
+        if (time > frontier) frontier = time;
       }
       if (item.target !== undefined) {
         const asOf = asOfTime(item.target.time, set);
         asOfs[i] = asOf;
         if (asOf > horizon) horizon = asOf;
+        if (item.target.time > frontier) frontier = item.target.time;
       }
     }
-    const verdicts = events.length > 0 || horizon > before ? await this.store.applyTiles(set.name, events, { horizon }) : [];
+    this.frontier = frontier;
+    let verdicts: TileVerdict[];
+    if (!shared) {
+      // The only writer: applying the events and raising the horizon is one round trip.
+      verdicts = events.length > 0 || horizon > this.horizon ? await this.store.applyTiles(set.name, events, { horizon }) : [];
+    } else {
+      // N workers: the horizon moves only once every other worker has caught up with it.
+      verdicts = events.length > 0 ? await this.store.applyTiles(set.name, events) : [];
+      await this.awaitOthers(horizon);
+      if (horizon > this.horizon) await this.store.applyTiles(set.name, [], { horizon });
+    }
     this.horizon = horizon;
     const results: Array<{ verdict?: TileVerdict; values?: Record<string, FeatureScalar>; asOf?: number }> = items.map(() => ({}));
     for (let k = 0; k < eventIndex.length; k++) {
@@ -174,6 +229,37 @@ export class FeatureUpdater {
 
     await this.maybePrune();
     return results;
+  }
+
+  /**
+   * Reports this worker's frontier (it has applied everything it was given) and waits until every
+   * other live worker's frontier has reached `boundary`, so the tiles before it are complete. A
+   * worker that reports nothing for a lease drops out; one not started yet is waited for during the
+   * first lease only.
+   */
+  private async awaitOthers(boundary: number): Promise<void> {
+    const lease = this.options.leaseMs ?? 10_000;
+    const pollMs = this.options.pollMs ?? 25;
+    const expected = (this.options.workers ?? 1) - 1;
+    const began = Date.now();
+    let waited = false;
+    for (;;) {
+      const others = await this.sync(lease);
+      const now = Date.now();
+      const starting = others.length < expected && now - this.startedAt < lease;
+      if (!starting && others.every((o) => asOfTime(o.frontier, this.set) >= boundary)) break;
+      if (!waited) {
+        waited = true;
+        this.stats.waits++;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pollMs));
+    }
+    if (waited) this.stats.waitedMs += Date.now() - began;
+  }
+
+  /** Reports this worker's progress (its frontier) and returns the other live workers'. */
+  private sync(lease: number): Promise<WorkerProgress[]> {
+    return this.store.syncProgress(this.set.name, { worker: this.options.worker as string, frontier: this.frontier }, lease);
   }
 
   /**

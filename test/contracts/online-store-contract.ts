@@ -143,6 +143,50 @@ export function runOnlineStoreContract(name: string, options: OnlineStoreContrac
       }
     });
 
+    it('refuses as late an applied event whose time is before the horizon, and remembers that verdict', async () => {
+      const store = await create();
+      try {
+        await store.applyTiles('g', [], { horizon: 2 * T });
+        const verdicts = await store.applyTiles('g', [
+          { ...event('early', T, [{ op: 'add', field: 'n', value: 1 }]), time: T + 5 },
+          { ...event('on-time', 2 * T, [{ op: 'add', field: 'n', value: 1 }]), time: 2 * T },
+          event('unchecked', T, [{ op: 'add', field: 'n', value: 1 }]),
+        ]);
+        assert.deepEqual(verdicts, ['late', 'applied', 'applied']);
+        // A redelivery gets the recorded verdict whatever its own says.
+        assert.deepEqual(await store.applyTiles('g', [{ ...event('early', T, [{ op: 'add', field: 'n', value: 1 }]), time: 3 * T }]), ['late']);
+        const [series] = await store.readTiles('g', [{ entity: 'ward', key: 'w1' }]);
+        assert.deepEqual(plainSeries(series as ReadonlyMap<number, TileData>), [
+          [T, { n: 1 }],
+          [2 * T, { n: 1 }],
+        ]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('shares worker progress: each worker sees the others, a lapsed lease drops out, a reused id takes the slot over', async () => {
+      const store = await create();
+      const at = (frontier: number, registered = frontier) => ({ frontier, registered });
+      try {
+        assert.deepEqual(await store.syncProgress('g', { worker: '1', frontier: Number.NEGATIVE_INFINITY }, 60_000), []);
+        assert.deepEqual(await store.syncProgress('g', { worker: '2', frontier: 5 * T, registered: 6 * T }, 60_000), [{ worker: '1', ...at(Number.NEGATIVE_INFINITY) }]);
+        assert.deepEqual(await store.syncProgress('g', { worker: '1', frontier: 3 * T }, 60_000), [{ worker: '2', ...at(5 * T, 6 * T) }]);
+        assert.deepEqual(await store.syncProgress('other-group', { worker: '1', frontier: T }, 60_000), []);
+        // Worker 3 reports with a short lease and stops: once it lapses, it holds nobody back.
+        await store.syncProgress('g', { worker: '3', frontier: T }, 50);
+        const withThree = await store.syncProgress('g', { worker: '1', frontier: 3 * T }, 60_000);
+        assert.deepEqual(withThree.map((p) => p.worker).sort(), ['2', '3']);
+        await new Promise((resolve) => setTimeout(resolve, 120)); // the lease is wall-clock time by design
+        assert.deepEqual(await store.syncProgress('g', { worker: '1', frontier: 3 * T }, 60_000), [{ worker: '2', ...at(5 * T, 6 * T) }]);
+        // A restarted worker 2 reports under the same id: its new progress replaces the old.
+        await store.syncProgress('g', { worker: '2', frontier: 2 * T }, 60_000);
+        assert.deepEqual(await store.syncProgress('g', { worker: '1', frontier: 3 * T }, 60_000), [{ worker: '2', ...at(2 * T) }]);
+      } finally {
+        await store.close();
+      }
+    });
+
     it('prunes tiles that start before a boundary and keeps the rest', async () => {
       const store = await create();
       try {

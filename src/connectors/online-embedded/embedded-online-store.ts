@@ -13,6 +13,7 @@ import type {
   TileKey,
   TileSeries,
   TileVerdict,
+  WorkerProgress,
 } from '../../core/online-store.js';
 import { applyTileOp } from '../../features/tiles.js';
 
@@ -72,6 +73,8 @@ export class EmbeddedOnlineStore implements OnlineStore {
   private readonly options: EmbeddedOnlineStoreOptions;
   private readonly serving = new Map<string, Map<string, Map<string, FeatureValue>>>();
   private readonly groups = new Map<string, Group>();
+  /** group → worker → frontier and lease expiry (wall-clock ms). */
+  private readonly progress = new Map<string, Map<string, { frontier: number; registered: number; expires: number }>>();
   private log: FileHandle | null = null;
   private logBytes = 0;
   /** Read-only mode: how far the log has been applied, and which snapshot it continues. */
@@ -214,8 +217,9 @@ export class EmbeddedOnlineStore implements OnlineStore {
     }
     const earlier = seen.get(event.id);
     if (earlier !== undefined) return [earlier, false];
-    seen.set(event.id, event.verdict);
-    if (event.verdict === 'applied') {
+    const verdict: TileVerdict = event.verdict === 'applied' && event.time !== undefined && event.time < group.horizon ? 'late' : event.verdict;
+    seen.set(event.id, verdict);
+    if (verdict === 'applied') {
       for (const update of event.updates) {
         let byKey = group.tiles.get(update.entity);
         if (byKey === undefined) {
@@ -235,7 +239,7 @@ export class EmbeddedOnlineStore implements OnlineStore {
         for (const op of update.ops) applyTileOp(tile, op);
       }
     }
-    return [event.verdict, true];
+    return [verdict, true];
   }
 
   private applyPrune(group: Group, before: number): void {
@@ -295,7 +299,8 @@ export class EmbeddedOnlineStore implements OnlineStore {
       const event = events[i] as TileEvent;
       const [verdict, recorded] = this.applyEvent(group, event);
       verdicts[i] = verdict;
-      if (recorded) fresh.push(event);
+      // Logged with the verdict recorded (and without the time), so a replay gives the same answer.
+      if (recorded) fresh.push(verdict === event.verdict && event.time === undefined ? event : { id: event.id, tile: event.tile, verdict, updates: verdict === 'applied' ? event.updates : [] });
     }
     const horizon = state !== undefined && state.horizon > group.horizon ? state.horizon : undefined;
     if (horizon !== undefined) group.horizon = horizon;
@@ -314,6 +319,27 @@ export class EmbeddedOnlineStore implements OnlineStore {
     this.refresh();
     const group = this.groups.get(groupName);
     return group === undefined || !Number.isFinite(group.horizon) ? null : { horizon: group.horizon };
+  }
+
+  /**
+   * Worker progress is kept in memory only: an embedded store has one writing process, so the only
+   * workers that can meet here are in-process ones (tests). Nothing is logged: a lease outlives no restart.
+   */
+  async syncProgress(groupName: string, progress: WorkerProgress, leaseMs: number): Promise<WorkerProgress[]> {
+    this.writable();
+    const now = Date.now();
+    let workers = this.progress.get(groupName);
+    if (workers === undefined) {
+      workers = new Map();
+      this.progress.set(groupName, workers);
+    }
+    workers.set(progress.worker, { frontier: progress.frontier, registered: progress.registered ?? progress.frontier, expires: now + leaseMs });
+    const others: WorkerProgress[] = [];
+    for (const [worker, p] of workers) {
+      if (p.expires < now) workers.delete(worker);
+      else if (worker !== progress.worker) others.push({ worker, frontier: p.frontier, registered: p.registered });
+    }
+    return others;
   }
 
   async prune(groupName: string, before: number): Promise<void> {

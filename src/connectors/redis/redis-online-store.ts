@@ -1,4 +1,4 @@
-import { ConnectorUnavailableError, SluiceError, TransientError } from '../../core/errors.js';
+import { ConnectorUnavailableError, DependencyUnavailableError, SluiceError } from '../../core/errors.js';
 import type {
   FeatureRecord,
   FeatureScalar,
@@ -10,6 +10,7 @@ import type {
   TileKey,
   TileSeries,
   TileVerdict,
+  WorkerProgress,
 } from '../../core/online-store.js';
 import { SEP } from '../../features/tiles.js';
 
@@ -37,6 +38,13 @@ interface RedisClient {
   disconnect(): void;
 }
 
+interface Shas {
+  readonly apply: string;
+  readonly write: string;
+  readonly horizon: string;
+  readonly progress: string;
+}
+
 export interface RedisOnlineStoreOptions {
   /** `redis://[user:password@]host:port[/db]`. */
   readonly url: string;
@@ -53,17 +61,24 @@ export interface RedisOnlineStoreOptions {
 
 /**
  * Applies one event: records its verdict under its id unless one is there, and for a new `applied`
- * event applies every op to the entity tile hashes. KEYS: dedup key, then one hash per update.
- * ARGV: verdict, ttl, tile, then per hash the op count and the ops (op, field, value[, time]).
+ * event applies every op to the entity tile hashes. An `applied` event with a time before the
+ * group's horizon is recorded as `late` instead (another worker may have moved the horizon since the
+ * caller judged it). KEYS: dedup key, group state hash, then one hash per update. ARGV: verdict, ttl,
+ * tile, event time ('' = unchecked), then per hash the op count and the ops (op, field, value[, time]).
  */
 const APPLY_SCRIPT = `
 local existing = redis.call('GET', KEYS[1])
 if existing then return existing end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-if ARGV[1] ~= 'applied' then return ARGV[1] end
+local verdict = ARGV[1]
+if verdict == 'applied' and ARGV[4] ~= '' then
+  local h = redis.call('HGET', KEYS[2], 'horizon')
+  if h and tonumber(ARGV[4]) < tonumber(h) then verdict = 'late' end
+end
+redis.call('SET', KEYS[1], verdict, 'PX', ARGV[2])
+if verdict ~= 'applied' then return verdict end
 local tile = ARGV[3]
-local a = 4
-for k = 2, #KEYS do
+local a = 5
+for k = 3, #KEYS do
   local h = KEYS[k]
   local n = tonumber(ARGV[a]); a = a + 1
   for i = 1, n do
@@ -109,6 +124,27 @@ if (not cur) or tonumber(cur) < tonumber(ARGV[1]) then redis.call('HSET', KEYS[1
 return 1
 `;
 
+/**
+ * Records one worker's frontier with a lease measured by Redis's clock, drops lapsed workers, and
+ * returns the others as worker/progress pairs. KEYS: the group's progress hash. ARGV: worker,
+ * progress (`frontier,registered` text), lease ms. Values are `progress|expiresAt`.
+ */
+const PROGRESS_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '|' .. (now + tonumber(ARGV[3])))
+local all = redis.call('HGETALL', KEYS[1])
+local out = {}
+for i = 1, #all, 2 do
+  local v = all[i + 1]
+  local bar = string.find(v, '|', 1, true)
+  if tonumber(string.sub(v, bar + 1)) < now then redis.call('HDEL', KEYS[1], all[i])
+  elseif all[i] ~= ARGV[1] then out[#out + 1] = all[i]; out[#out + 1] = string.sub(v, 1, bar - 1) end
+end
+redis.call('PEXPIRE', KEYS[1], 86400000)
+return out
+`;
+
 /** The URL without credentials, for messages and `location`. */
 function safeLocation(url: string): string {
   try {
@@ -135,7 +171,7 @@ export class RedisOnlineStore implements OnlineStore {
   private readonly prefix: string;
   private readonly retentionMs: number;
   private client: RedisClient | null = null;
-  private shas: { apply: string; write: string; horizon: string } | null = null;
+  private shas: Shas | null = null;
 
   constructor(options: RedisOnlineStoreOptions) {
     this.options = Object.freeze({ ...options });
@@ -157,8 +193,10 @@ export class RedisOnlineStore implements OnlineStore {
       connectTimeout: this.options.connectTimeoutMs ?? 2000,
       maxRetriesPerRequest: 2,
       enableOfflineQueue: true,
-      // One failed connect is reported to the operator, not retried forever in the background.
-      retryStrategy: (times: number) => (times > 3 ? null : times * 100),
+      // Before open() succeeds a failed connect is reported to the operator at once; once open, the
+      // client keeps reconnecting (capped at 2 s) so the store comes back by itself after an
+      // outage while the runner waits for it (commands fail fast meanwhile: maxRetriesPerRequest).
+      retryStrategy: (times: number) => (this.client === null ? (times > 3 ? null : times * 100) : Math.min(times * 200, 2000)),
     });
     // ioredis reports connection trouble as 'error' events (and logs them when nobody listens):
     // keep the last one for the operator's message instead.
@@ -168,11 +206,7 @@ export class RedisOnlineStore implements OnlineStore {
     });
     try {
       await client.connect();
-      this.shas = {
-        apply: String(await client.script('LOAD', APPLY_SCRIPT)),
-        write: String(await client.script('LOAD', WRITE_SCRIPT)),
-        horizon: String(await client.script('LOAD', HORIZON_SCRIPT)),
-      };
+      await this.loadScripts(client);
     } catch (error) {
       client.disconnect();
       throw new ConnectorUnavailableError(
@@ -183,7 +217,7 @@ export class RedisOnlineStore implements OnlineStore {
     this.client = client;
   }
 
-  private connected(): { client: RedisClient; shas: { apply: string; write: string; horizon: string } } {
+  private connected(): { client: RedisClient; shas: Shas } {
     if (this.client === null || this.shas === null) throw new SluiceError('ONLINE_STORE_CLOSED', `the Redis online store ${this.location} is not open`);
     return { client: this.client, shas: this.shas };
   }
@@ -196,20 +230,50 @@ export class RedisOnlineStore implements OnlineStore {
     return `${this.prefix}:t:${group}:${entity}:${key}`;
   }
 
+  /** Runs one command; a lost connection becomes a DependencyUnavailableError, as in exec. */
+  private async command<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if ((error as Error).name === 'ReplyError') throw error; // the server answered: not an outage
+      throw new DependencyUnavailableError(`the Redis online store at ${this.location} failed: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
   /** Runs a pipeline and throws the first command error, so no failure passes silently. */
   private async exec(pipeline: RedisPipeline): Promise<unknown[]> {
     let replies: Array<[Error | null, unknown]> | null;
     try {
       replies = await pipeline.exec();
     } catch (error) {
-      // Transient: a step that hits it is retried with backoff before its records dead-letter.
-      throw new TransientError(`the Redis online store at ${this.location} failed: ${(error as Error).message}`, { cause: error });
+      // The server, not the records: the runner waits for it rather than dead-lettering them.
+      throw new DependencyUnavailableError(`the Redis online store at ${this.location} failed: ${(error as Error).message}`, { cause: error });
     }
-    if (replies === null) throw new TransientError(`the Redis online store at ${this.location} dropped a pipeline (connection lost)`);
-    return replies.map(([error, value]) => {
-      if (error !== null) throw new SluiceError('ONLINE_STORE_COMMAND_FAILED', `Redis at ${this.location} refused a command: ${error.message}`, { cause: error });
-      return value;
-    });
+    if (replies === null) throw new DependencyUnavailableError(`the Redis online store at ${this.location} dropped a pipeline (connection lost)`);
+    const failed = replies.find(([error]) => error !== null)?.[0];
+    if (failed != null) {
+      if (failed.name !== 'ReplyError') {
+        // Queued while the connection was down and given up by the client: an outage, not a refusal.
+        throw new DependencyUnavailableError(`the Redis online store at ${this.location} failed: ${failed.message}`, { cause: failed });
+      }
+      if (failed.message.startsWith('NOSCRIPT')) {
+        // The server restarted and forgot the scripts: load them again; the retried batch finds
+        // them (the scripts deduplicate by envelope id, so nothing is applied twice).
+        await this.loadScripts(this.connected().client).catch(() => undefined);
+        throw new DependencyUnavailableError(`the Redis online store at ${this.location} lost its scripts (restarted?); reloaded them`, { cause: failed });
+      }
+      throw new SluiceError('ONLINE_STORE_COMMAND_FAILED', `Redis at ${this.location} refused a command: ${failed.message}`, { cause: failed });
+    }
+    return replies.map(([, value]) => value);
+  }
+
+  private async loadScripts(client: RedisClient): Promise<void> {
+    this.shas = {
+      apply: String(await client.script('LOAD', APPLY_SCRIPT)),
+      write: String(await client.script('LOAD', WRITE_SCRIPT)),
+      horizon: String(await client.script('LOAD', HORIZON_SCRIPT)),
+      progress: String(await client.script('LOAD', PROGRESS_SCRIPT)),
+    };
   }
 
   async write(records: readonly FeatureWrite[]): Promise<void> {
@@ -238,7 +302,7 @@ export class RedisOnlineStore implements OnlineStore {
 
   async get(entity: string, id: string): Promise<FeatureRecord | null> {
     const { client } = this.connected();
-    return this.parseRecord(entity, id, await client.hgetall(this.servingKey(entity, id)));
+    return this.parseRecord(entity, id, await this.command(() => client.hgetall(this.servingKey(entity, id))));
   }
 
   async getMany(entity: string, ids: readonly string[]): Promise<Array<FeatureRecord | null>> {
@@ -254,9 +318,10 @@ export class RedisOnlineStore implements OnlineStore {
     const { client, shas } = this.connected();
     const pipeline = client.pipeline();
     const ttl = this.retentionMs;
+    const stateKey = `${this.prefix}:s:${group}`;
     for (const event of events) {
-      const keys = [`${this.prefix}:d:${group}:${event.tile}:${event.id}`];
-      const args: Array<string | number> = [event.verdict, ttl, event.tile];
+      const keys = [`${this.prefix}:d:${group}:${event.tile}:${event.id}`, stateKey];
+      const args: Array<string | number> = [event.verdict, ttl, event.tile, event.time ?? ''];
       if (event.verdict === 'applied') {
         for (const update of event.updates) {
           keys.push(this.tileKey(group, update.entity, update.key));
@@ -269,7 +334,7 @@ export class RedisOnlineStore implements OnlineStore {
       }
       pipeline.evalsha(shas.apply, keys.length, ...keys, ...args);
     }
-    if (state !== undefined && Number.isFinite(state.horizon)) pipeline.evalsha(shas.horizon, 1, `${this.prefix}:s:${group}`, state.horizon);
+    if (state !== undefined && Number.isFinite(state.horizon)) pipeline.evalsha(shas.horizon, 1, stateKey, state.horizon);
     const replies = await this.exec(pipeline);
     return events.map((_, i) => replies[i] as TileVerdict);
   }
@@ -302,8 +367,23 @@ export class RedisOnlineStore implements OnlineStore {
 
   async readState(group: string): Promise<TileGroupState | null> {
     const { client } = this.connected();
-    const hash = await client.hgetall(`${this.prefix}:s:${group}`);
+    const hash = await this.command(() => client.hgetall(`${this.prefix}:s:${group}`));
     return hash.horizon === undefined ? null : { horizon: Number(hash.horizon) };
+  }
+
+  async syncProgress(group: string, progress: WorkerProgress, leaseMs: number): Promise<WorkerProgress[]> {
+    const { client, shas } = this.connected();
+    const pipeline = client.pipeline();
+    const text = `${progress.frontier},${progress.registered ?? progress.frontier}`;
+    pipeline.evalsha(shas.progress, 1, `${this.prefix}:w:${group}`, progress.worker, text, Math.max(1, Math.round(leaseMs)));
+    const [reply] = await this.exec(pipeline);
+    const flat = reply as string[];
+    const others: WorkerProgress[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const [frontier, registered] = (flat[i + 1] as string).split(',');
+      others.push({ worker: flat[i] as string, frontier: Number(frontier), registered: Number(registered ?? frontier) });
+    }
+    return others;
   }
 
   async prune(group: string, before: number): Promise<void> {
