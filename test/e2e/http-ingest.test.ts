@@ -32,12 +32,8 @@ describe('HTTP ingest into municipal-tickets', () => {
       signal: controller.signal,
       pollMs: 20,
     });
-    // The source opens inside the run; wait for its port by asking the health endpoint.
-    let port = 0;
-    for (let i = 0; i < 5000 && port === 0; i++) {
-      port = source.port;
-      if (port === 0) await new Promise((r) => setImmediate(r));
-    }
+    // The source opens inside the run (after the tables are created): wait until it listens.
+    const port = await source.listening;
     const url = `http://127.0.0.1:${port}/`;
     const push = {
       message: { data: Buffer.from(JSON.stringify(ticket('T-PUSH'))).toString('base64'), messageId: '9001', publishTime: '2026-11-01T08:15:23.000Z', attributes: { origin: 'pubsub' } },

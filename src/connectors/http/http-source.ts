@@ -40,10 +40,16 @@ export class HttpSource implements Source {
   private queue: QueuedMessage[] = [];
   private waiter: (() => void) | null = null;
   private received = 0;
+  private announceListening: (port: number) => void = () => undefined;
+  /** Resolves with the bound port once the server listens (the runner opens the source itself). */
+  readonly listening: Promise<number>;
 
   constructor(options: HttpSourceOptions) {
     this.options = Object.freeze({ ...options });
     this.name = `http:${options.port}`;
+    this.listening = new Promise((resolve) => {
+      this.announceListening = resolve;
+    });
   }
 
   /** The bound port (useful with port 0 in tests). */
@@ -57,6 +63,7 @@ export class HttpSource implements Source {
       this.server?.once('error', reject);
       this.server?.listen(this.options.port, this.options.host ?? '127.0.0.1', () => resolve());
     });
+    this.announceListening(this.port);
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
