@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { municipalTicketsPipeline } from '../pipelines/municipal-tickets/pipeline.js';
+import { municipalIngestDefinition } from '../pipelines/municipal-tickets/definition.js';
 import { TicketInput } from '../pipelines/municipal-tickets/ticket-schema.js';
 import { DuckDbWarehouse } from '../src/connectors/duckdb/duckdb-warehouse.js';
 import { JsonLinesSource } from '../src/connectors/files/jsonl-source.js';
@@ -24,13 +24,17 @@ import { peakRssMb } from './measure.js';
 const args = new Map(process.argv.slice(2).map((a, i, all) => [a, all[i + 1] ?? '']));
 const input = args.get('--input') ?? '';
 const mode = args.get('--mode') ?? 'sluice';
+const threads = args.has('--threads') ? Number(args.get('--threads')) : ('auto' as const);
 const dbPath = join(tmpdir(), `sluice-bench-${process.pid}.duckdb`);
 const hasher = createPiiHasher({ mode: 'hmac-sha256', key: 'bench-key' });
 
 async function runSluice(): Promise<number> {
-  const warehouse = new DuckDbWarehouse({ path: dbPath });
+  const warehouse = new DuckDbWarehouse({ path: dbPath, ...(process.env.DUCK_SETTINGS ? { settings: JSON.parse(process.env.DUCK_SETTINGS) } : {}) });
   await warehouse.open();
-  const result = await runBatch(municipalTicketsPipeline({ hash: hasher.hash }), { source: new JsonLinesSource(input), warehouse });
+  const env = { SLUICE_PII_KEY: 'bench-key' };
+  const pipeline = municipalIngestDefinition.build({ hash: hasher.hash, env });
+  const recipe = { module: new URL('../pipelines/municipal-tickets/definition.js', import.meta.url).href, exportName: 'municipalIngestDefinition', env };
+  const result = await runBatch(pipeline, { source: new JsonLinesSource(input), warehouse, threads: { count: threads, recipe }, ...(process.env.FLUSH_ROWS ? { flushRows: Number(process.env.FLUSH_ROWS) } : {}) });
   await warehouse.close();
   return result.accounting.received;
 }

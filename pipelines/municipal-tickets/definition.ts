@@ -3,6 +3,17 @@ import { la311RowToTicket } from './la311-profile.js';
 import { municipalTicketsPipeline } from './pipeline.js';
 import { WORKER_COUNT_ENV, WORKER_INDEX_ENV } from '../../src/runtime/workers.js';
 
+/**
+ * Seed 000 steps 1–5 only (ingest and cleansing, no status input or features): what the
+ * benchmarks measure against a hand loop. Not listed by `sluice pipelines`.
+ */
+export const municipalIngestDefinition: PipelineDefinition = {
+  name: 'municipal-tickets',
+  description: 'Civic complaint tickets: PII hashing, DLP scanning, cleansing (seed 000, steps 1–5)',
+  input: 'tickets.new',
+  build: (context) => municipalTicketsPipeline({ hash: context.hash, steps: '1-5', maskDlpFindings: context.env.SLUICE_DLP_MASK !== 'false' }),
+};
+
 export const municipalTicketsDefinition: PipelineDefinition = {
   name: 'municipal-tickets',
   description: 'Civic complaint tickets and their status updates: PII hashing, DLP scan, cleansing, rolling features → ml_features, online store, tickets.ready_for_scoring (seed 000)',

@@ -70,18 +70,18 @@ export function municipalTicketsPipeline(options: MunicipalTicketsOptions): Pipe
   });
   if (options.steps !== '1-8') {
     return base
-      .step('parse', parseJson(TicketInput, { idField: 'ticket_id' }))
-      .step('hashPii', hashTicketPii(options.hash))
-      .step('dlpScan', dlpScanTicket(dlpScan, options.maskDlpFindings === false ? null : maskFindings))
+      .step('parse', parseJson(TicketInput, { idField: 'ticket_id' }), STATELESS)
+      .step('hashPii', hashTicketPii(options.hash), STATELESS)
+      .step('dlpScan', dlpScanTicket(dlpScan, options.maskDlpFindings === false ? null : maskFindings), STATELESS)
       .write(rawTickets)
-      .step('cleanse', cleanseTicket)
+      .step('cleanse', cleanseTicket, STATELESS)
       .write(cleansedTickets);
   }
   const online = options.online ?? inMemoryStore();
   return base
-    .step('parse', parseTicketOrStatus())
-    .step('hashPii', ticketsOnly(hashTicketPii(options.hash)))
-    .step('dlpScan', ticketsOnly(dlpScanTicket(dlpScan, options.maskDlpFindings === false ? null : maskFindings)))
+    .step('parse', parseTicketOrStatus(), STATELESS)
+    .step('hashPii', ticketsOnly(hashTicketPii(options.hash)), STATELESS)
+    .step('dlpScan', ticketsOnly(dlpScanTicket(dlpScan, options.maskDlpFindings === false ? null : maskFindings)), STATELESS)
     .step('lookupWard', lookupWardDensity(options.wardsCsv ?? 'wards.csv'))
     .step('features', computeFeatures(online, options.worker !== undefined ? { worker: options.worker.id, workers: options.worker.workers } : {}))
     .tap(featureBookkeeping())
@@ -94,6 +94,9 @@ export function municipalTicketsPipeline(options: MunicipalTicketsOptions): Pipe
     .step('onlineStore', writeOnlineFeatures(online))
     .publish(READY_TOPIC, (v) => `{"ticket_id":${JSON.stringify(v.ticket_id)},"ready":true}`);
 }
+
+/** Parsing, hashing, DLP and cleansing look at one ticket at a time: they may run on step threads. */
+const STATELESS = { stateless: true } as const;
 
 /** An in-memory store needs no I/O to open: `open()` completes before its first await. */
 function inMemoryStore(): OnlineStore {

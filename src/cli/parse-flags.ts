@@ -26,3 +26,10 @@ export function parseRate(text: string): number {
   if (!Number.isFinite(value) || value < 0 || value > 1) throw new InvalidArgumentError(`"${text}" is not a rate between 0 and 1 (or 0% to 100%)`);
   return value;
 }
+
+/** `--threads`: `auto` or a whole number of step threads (0 = none). */
+export function parseThreads(value: string): number | 'auto' {
+  if (value === 'auto') return 'auto';
+  if (!/^\d+$/.test(value) || Number(value) > 64) throw new InvalidArgumentError(`"${value}" is not a thread count: use auto, 0 (none) or a number up to 64`);
+  return Number(value);
+}

@@ -7,8 +7,10 @@ import { CsvSource } from '../connectors/files/csv-source.js';
 import { JsonLinesSource } from '../connectors/files/jsonl-source.js';
 import { HttpSource } from '../connectors/http/http-source.js';
 import { piiHasherFromEnv } from '../privacy/hash-pii.js';
-import { type RunEvent, type RunProgress, type RunResult, runBatch, runStreaming } from '../runtime/runner.js';
-import { workerForwarder } from '../runtime/workers.js';
+import { type PipelineRecipe, type RunEvent, type RunProgress, type RunResult, runBatch, runStreaming } from '../runtime/runner.js';
+import { WORKER_COUNT_ENV, workerForwarder } from '../runtime/workers.js';
+import { autoThreadCount } from '../runtime/threads/step-workers.js';
+import { pipelineDefinitions } from '../../pipelines/index.js';
 import { observeRun } from '../observe/metrics.js';
 import { mergeSources } from '../runtime/merge-sources.js';
 import { stopWhenIdle } from '../runtime/stop-when-idle.js';
@@ -42,6 +44,8 @@ export interface JobOptions {
   readonly online?: string;
   /** Further input files, one per topic (`--input-topic tickets.status=status.jsonl`), merged with `input`. */
   readonly inputTopics?: ReadonlyArray<readonly [topic: string, file: string]>;
+  /** Step worker threads for the pipeline's stateless head (`--threads`); default `auto`. */
+  readonly threads?: number | 'auto';
 }
 
 /** A run's result plus the hit/miss counts of the pipeline's lookup steps. */
@@ -91,6 +95,27 @@ export function sourceFor(options: JobOptions): { source: Source; streaming: boo
   return { source: subscription, streaming: true };
 }
 
+/**
+ * How a step worker thread rebuilds a shipped pipeline: through `findPipeline` in pipelines/index.
+ * Definitions that are not shipped (a test's own) run on one thread.
+ */
+function recipeFor(definition: PipelineDefinition, env: Readonly<Record<string, string | undefined>>): PipelineRecipe | undefined {
+  if (!pipelineDefinitions.includes(definition)) return undefined;
+  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  return { module: new URL(`../../pipelines/index.${ext}`, import.meta.url).href, exportName: 'findPipeline', args: [definition.name], env };
+}
+
+/**
+ * Step threads for `auto`: the cores this process may use, shared with the other worker processes
+ * of `--workers N` (with as many processes as cores, each runs on its own thread).
+ */
+function threadCount(threads: number | 'auto', env: Readonly<Record<string, string | undefined>>): number {
+  if (threads !== 'auto') return threads;
+  const processes = Math.max(1, Number(env[WORKER_COUNT_ENV] ?? 1));
+  const perProcess = Math.floor(autoThreadCount() / processes);
+  return perProcess >= 2 ? perProcess : 0;
+}
+
 /** Builds the pipeline, picks the source and runs it, with a progress line. */
 export async function runJob(options: JobOptions): Promise<JobResult> {
   const env = options.env ?? process.env;
@@ -101,7 +126,10 @@ export async function runJob(options: JobOptions): Promise<JobResult> {
   const progress = progressPrinter(options.definition.name, options.progress);
   // This process's metrics (`--metrics-port`), and its supervisor's when it is one of N workers.
   const observer = observeRun(options.definition.name, workerForwarder());
+  const recipe = recipeFor(options.definition, env);
+  const threads = threadCount(options.threads ?? 'auto', env);
   const runOptions = {
+    ...(recipe !== undefined && threads > 0 ? { threads: { count: threads, recipe } } : {}),
     source,
     warehouse: observer.warehouse(options.warehouse),
     bus: options.bus,

@@ -31,6 +31,21 @@ export interface StepNode {
   readonly name: string;
   readonly fn: StepFn<unknown, unknown>;
   readonly retry: RetryPolicy;
+  /** Keeps nothing between records and shares nothing, so it may run on any thread (see StepOptions). */
+  readonly stateless: boolean;
+}
+
+/** How a step is run. */
+export interface StepOptions {
+  readonly retry?: Partial<RetryPolicy>;
+  /**
+   * The step keeps no state between records and touches nothing shared (no store, no cache whose
+   * figures are reported), so each record's result depends on the record alone. Sluice may then
+   * run it on step worker threads, several batches at once (`threads` in the run options,
+   * `--threads` on the command line). Parsing, validation, hashing, DLP scanning and text cleaning
+   * are; features, lookups with reported hit rates and anything keyed across records are not.
+   */
+  readonly stateless?: boolean;
 }
 
 export interface WriteNode {
@@ -111,14 +126,15 @@ export class Pipeline<In, Out> {
     return this.options.name;
   }
 
-  /** Adds a named step. */
-  step<Next>(name: string, fn: StepFn<Out, Next>, options: { retry?: Partial<RetryPolicy> } = {}): Pipeline<In, Next> {
+  /** Adds a named step; `{ stateless: true }` lets Sluice run it on step worker threads. */
+  step<Next>(name: string, fn: StepFn<Out, Next>, options: StepOptions = {}): Pipeline<In, Next> {
     this.assertUniqueName(name);
     const node: StepNode = {
       kind: 'step',
       name,
       fn: fn as StepFn<unknown, unknown>,
       retry: Object.freeze({ ...DEFAULT_RETRY, ...options.retry }),
+      stateless: options.stateless === true,
     };
     return new Pipeline<In, Next>(this.options, [...this.nodes, node]);
   }
@@ -171,6 +187,23 @@ export class Pipeline<In, Out> {
     if (this.nodes.some((n) => n.kind === 'tap')) add(STATE_TABLE);
     add(this.options.errorTable);
     return tables;
+  }
+
+  /**
+   * The nodes that may run on step worker threads: the leading stateless steps with the writes
+   * and publishes among and right after them. Empty when the pipeline starts with a stateful step.
+   */
+  statelessHead(): readonly PipelineNode[] {
+    let end = 0;
+    let steps = 0;
+    for (const node of this.nodes) {
+      if (node.kind === 'step') {
+        if (!node.stateless) break;
+        steps++;
+      } else if (node.kind === 'tap') break;
+      end++;
+    }
+    return steps === 0 ? [] : this.nodes.slice(0, end);
   }
 
   /** Every topic the pipeline publishes to, the dead-letter topic last. */

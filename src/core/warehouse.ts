@@ -1,9 +1,15 @@
+import type { RowFrame } from './row-frame.js';
 import type { CreateDisposition, Row, TableSpec } from './schema.js';
 
 /** Rows for one table, in the table's column order. */
 export interface TableBatch {
   readonly table: TableSpec;
   readonly rows: readonly Row[];
+  /**
+   * More rows of the same table, as columnar frames (from step worker threads). Only handed to a
+   * warehouse that declares `acceptsFrames`; the runner turns them into `rows` for the others.
+   */
+  readonly frames?: readonly RowFrame[];
 }
 
 /** What a commit did per table: rows new to the table, and rows whose key was already there. */
@@ -24,6 +30,8 @@ export interface Warehouse {
   readonly kind: string;
   /** Where the data is, for people: a file path or a URL without credentials. */
   readonly location: string;
+  /** `commit` loads `TableBatch.frames` itself (no JavaScript array per row). */
+  readonly acceptsFrames?: boolean;
   open(): Promise<void>;
   /** Creates the table (`if-needed`) or checks that it exists (`never`, throws TableMissingError). */
   ensureTable(table: TableSpec, disposition?: CreateDisposition): Promise<void>;

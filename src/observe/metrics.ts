@@ -174,6 +174,7 @@ export function timeCommits(warehouse: Warehouse, report: (seconds: number, ok: 
   const timed: Warehouse = {
     kind: warehouse.kind,
     location: warehouse.location,
+    ...(warehouse.acceptsFrames === true ? { acceptsFrames: true } : {}),
     open: () => warehouse.open(),
     ensureTable: (table, disposition) => warehouse.ensureTable(table, disposition),
     async commit(batches) {

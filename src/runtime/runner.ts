@@ -1,18 +1,23 @@
-import { hash } from 'node:crypto';
 import { RunAccounting, type AccountingReport } from '../core/accounting.js';
-import type { Bus, OutgoingMessage } from '../core/bus.js';
-import type { Envelope, EnvelopeMeta } from '../core/envelope.js';
-import { type ErrorRow, ErrorTypes, errorRowJson, errorRowValues } from '../core/error-row.js';
-import { ConnectorUnavailableError, DependencyUnavailableError, describeError, TransientError } from '../core/errors.js';
-import { type Pipeline, type PipelineNode, type RetryPolicy, STATE_TABLE, type StepNode, type TapNode } from '../core/pipeline.js';
+import type { Bus } from '../core/bus.js';
+import type { EnvelopeMeta } from '../core/envelope.js';
+import { errorRowJson, errorRowValues } from '../core/error-row.js';
+import { ConnectorUnavailableError, describeError } from '../core/errors.js';
+import { type Pipeline, type PipelineNode, type RetryPolicy, STATE_TABLE, type TapNode, type WriteNode } from '../core/pipeline.js';
 import type { SideOutputs } from '../core/stateful.js';
 import type { Row, TableSpec } from '../core/schema.js';
 import { carriesRedelivery, type Source, type SourceBatch } from '../core/source.js';
-import { Filtered, Rejection, type StepContext } from '../core/step.js';
 import type { TableBatch, Warehouse } from '../core/warehouse.js';
 import { LatencyHistogram } from '../observe/latency-histogram.js';
 import { backoffDelay, sleep } from './backoff.js';
+import { addStepCounts, InFlight, NodeRunner, NO_ATTRIBUTES, PendingChunk, type RunEvent } from './node-runner.js';
+import type { BatchResult, PipelineRecipe } from './threads/protocol.js';
+import { decodeRows, type RowFrame } from '../core/row-frame.js';
+import { autoThreadCount, StepWorkers } from './threads/step-workers.js';
 import { type Clock, systemClock } from '../time/clock.js';
+
+export { contentId, type RunEvent } from './node-runner.js';
+export type { PipelineRecipe } from './threads/protocol.js';
 
 export interface RunOptions {
   readonly source: Source;
@@ -49,6 +54,13 @@ export interface RunOptions {
   readonly onEvent?: (event: RunEvent) => void;
   /** Create missing tables? Per-table `create` dispositions apply when undefined. */
   readonly createTables?: 'never' | 'if-needed';
+  /**
+   * Runs the pipeline's stateless head (see `Pipeline.statelessHead`) on step worker threads, which
+   * build the same pipeline from `recipe`. `count: 'auto'` is one thread per core (at most four);
+   * 0 runs everything on the main thread. Results are merged in source order, so tables, features
+   * and error rows are the same as on one thread.
+   */
+  readonly threads?: { readonly count: number | 'auto'; readonly recipe: PipelineRecipe };
 }
 
 export interface RunProgress {
@@ -59,80 +71,14 @@ export interface RunProgress {
   readonly source?: { done: number; total?: number; unit: string };
 }
 
-export type RunEvent =
-  | { readonly kind: 'retrying'; readonly what: string; readonly attempt: number; readonly delayMs: number; readonly error: string }
-  | { readonly kind: 'recovered'; readonly what: string; readonly afterAttempts: number };
-
 export interface RunResult {
   readonly accounting: AccountingReport;
   readonly elapsedMs: number;
   readonly eventsPerSecond: number;
   readonly latency: { readonly p50Ms: number; readonly p99Ms: number; readonly maxMs: number };
   readonly stoppedBy: 'end-of-input' | 'signal';
-}
-
-/** An envelope plus the original payload, kept for error rows. */
-class InFlight implements Envelope {
-  id: string;
-  data: unknown;
-  readonly attributes: Readonly<Record<string, string>>;
-  readonly publishTime: number;
-  readonly receivedAt: number;
-  readonly source: string;
-  readonly raw: string;
-  constructor(id: string, raw: string, attributes: Readonly<Record<string, string>>, publishTime: number, receivedAt: number, source: string) {
-    this.id = id;
-    this.data = raw;
-    this.raw = raw;
-    this.attributes = attributes;
-    this.publishTime = publishTime;
-    this.receivedAt = receivedAt;
-    this.source = source;
-  }
-}
-
-const NO_ATTRIBUTES: Readonly<Record<string, string>> = Object.freeze({});
-
-/** A content-derived id for messages that carry none: the same bytes always get the same id. */
-export function contentId(payload: string): string {
-  return hash('sha1', payload, 'base64url');
-}
-
-/** Work processed but not yet committed: it is committed and acknowledged as one unit. */
-class PendingChunk {
-  readonly batches: SourceBatch[] = [];
-  readonly tables = new Map<TableSpec, Row[]>();
-  readonly topics = new Map<string, OutgoingMessage[]>();
-  readonly errors: ErrorRow[] = [];
-  received = 0;
-  written = 0;
-  errored = 0;
-  filtered = 0;
-  /** Error rows about records that flowed on anyway (e.g. late events), outside the record books. */
-  sideErrors = 0;
-  /** State snapshots of the stateful taps, taken when the chunk was sealed. */
-  readonly states: Row[] = [];
-  /** Sum and count of receivedAt, for latency by batch without per-record bookkeeping. */
-  readonly receivedAts: Array<[number, number]> = [];
-  firstAt = 0;
-
-  rowsFor(table: TableSpec): Row[] {
-    let rows = this.tables.get(table);
-    if (rows === undefined) {
-      rows = [];
-      this.tables.set(table, rows);
-    }
-    return rows;
-  }
-
-  messagesFor(topic: string): OutgoingMessage[] {
-    let messages = this.topics.get(topic);
-    if (messages === undefined) {
-      messages = [];
-      this.topics.set(topic, messages);
-    }
-    return messages;
-  }
+  /** Step worker threads that ran the stateless head (0 or absent: all on the main thread). */
+  readonly threads?: number;
 }
 
 /**
@@ -163,6 +109,18 @@ export function runBatch<In, Out>(pipeline: Pipeline<In, Out>, options: RunOptio
   return runPipeline(pipeline, { flushRows: 25_000, flushMs: 60_000, pollMs: 0, ...options });
 }
 
+/** Rows and frames of a table as rows, for a warehouse that takes rows only. */
+function rowsOf(rows: readonly Row[], frames: readonly RowFrame[]): Row[] {
+  const all = [...rows];
+  for (const frame of frames) decodeRows(frame, all);
+  return all;
+}
+
+/** How many batches may be out on the step workers at once, per worker. */
+const BATCHES_PER_WORKER = Number(process.env.BPW ?? 2);
+/** The most records sent to one step worker at a time: small enough that all workers get work. */
+const WORKER_BATCH = 4096;
+
 class PipelineEngine {
   private readonly pipeline: Pipeline<unknown, unknown>;
   private readonly options: RunOptions;
@@ -173,13 +131,20 @@ class PipelineEngine {
   private readonly flushMs: number;
   private readonly pollMs: number;
   private readonly sinkRetry: RetryPolicy;
-  private readonly keyPatterns: ReadonlyArray<[string, RegExp]>;
+  private readonly nodes: NodeRunner;
   private pending = new PendingChunk();
   private readonly taps: readonly TapNode[];
   private inFlightCommit: Promise<void> | null = null;
   private commitSettled = true;
   private readonly maxPendingRows: number;
   private commitFailure: unknown = null;
+  /** The stateless head, when step workers run it, and the nodes after it. */
+  private head: readonly PipelineNode[] = [];
+  private tail: readonly PipelineNode[];
+  private workers: StepWorkers | null = null;
+  /** Batches out on the workers, oldest first. */
+  private readonly queued: Array<{ batch: SourceBatch; receivedAt: number; result: Promise<BatchResult> }> = [];
+  private readonly tablesByName = new Map<string, TableSpec>();
 
   constructor(pipeline: Pipeline<unknown, unknown>, options: RunOptions) {
     this.pipeline = pipeline;
@@ -189,18 +154,24 @@ class PipelineEngine {
     this.flushMs = Math.max(0, options.flushMs ?? 30_000);
     this.pollMs = options.pollMs ?? 200;
     this.maxPendingRows = Math.max(this.flushRows, options.maxPendingRows ?? Math.min(100_000, this.flushRows * 50));
-    // Ten attempts ride out ~40 s of a restarting server (0.2 s doubling to 10 s) before the run
-    // gives up without acknowledging; steps keep the seed's 3 attempts.
+    // Twenty attempts ride out a minute or two of a restarting server (0.2 s doubling to 10 s)
+    // before the run gives up without acknowledging; steps keep the seed's 3 attempts.
     this.sinkRetry = { attempts: 20, initialDelayMs: 200, maxDelayMs: 10_000, ...options.sinkRetry };
     this.accounting = new RunAccounting(
       pipeline.name,
       pipeline.nodes.filter((n) => n.kind === 'step').map((n) => n.name),
     );
     this.taps = pipeline.nodes.filter((n): n is TapNode => n.kind === 'tap');
-    this.keyPatterns = pipeline.options.keyFields.map((field) => [
-      field,
-      new RegExp(`"${field.replace(/[^a-zA-Z0-9_]/g, '')}"\\s*:\\s*("(?:[^"\\\\]|\\\\.)*"|-?\\d+(?:\\.\\d+)?)`),
-    ]);
+    this.tail = pipeline.nodes;
+    this.nodes = new NodeRunner(pipeline, {
+      clock: this.clock,
+      outageRetry: this.sinkRetry,
+      ...(options.signal !== undefined ? { signal: options.signal } : {}),
+      ...(options.onEvent !== undefined ? { onEvent: options.onEvent } : {}),
+      stepCounts: (step) => this.accounting.step(step),
+      sideOutputs: (chunk, tap) => this.sideOutputs(chunk, tap),
+    });
+    for (const table of pipeline.tables()) this.tablesByName.set(table.name, table);
   }
 
   async run(): Promise<RunResult> {
@@ -210,53 +181,68 @@ class PipelineEngine {
       await warehouse.ensureTable(table, this.options.createTables ?? table.create ?? 'if-needed');
     }
     await this.restoreTaps();
-    await source.open();
+    await this.startWorkers();
     let stoppedBy: RunResult['stoppedBy'] = 'end-of-input';
-    let lastProgress = startedAt;
-    const progressEvery = this.options.progressEveryMs ?? 1000;
+    const onAbort = (): void => this.workers?.abort();
+    this.options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      for (;;) {
-        if (this.options.signal?.aborted) {
-          stoppedBy = 'signal';
-          break;
+      await source.open();
+      let lastProgress = startedAt;
+      const progressEvery = this.options.progressEveryMs ?? 1000;
+      const pullSize = this.workers === null ? this.flushRows : Math.min(this.flushRows, WORKER_BATCH);
+      try {
+        for (;;) {
+          if (this.options.signal?.aborted) {
+            stoppedBy = 'signal';
+            break;
+          }
+          if (this.commitFailure !== null) throw this.commitFailure;
+          const batch = await source.pull(pullSize, this.queued.length > 0 ? 0 : this.pollMs, this.options.signal);
+          if (batch === null) {
+            if (this.options.signal?.aborted) stoppedBy = 'signal';
+            break;
+          }
+          if (batch.messages.length > 0) {
+            if (carriesRedelivery(batch)) {
+              await this.drainWorkers();
+              await this.processApart(batch);
+            } else if (this.workers !== null) {
+              this.dispatch(batch);
+              // Keep the workers busy, but bound what is held in memory (backpressure on the source).
+              while (this.queued.length >= this.workers.size * BATCHES_PER_WORKER) await this.settleOldest();
+              continue;
+            } else {
+              await this.process(batch);
+            }
+          } else {
+            // Nothing new: finish what the workers hold, so idle time commits it.
+            await this.drainWorkers();
+            if (this.pending.batches.length > 0) {
+              // An empty pull acknowledges nothing by itself, but pending work may wait on it.
+              this.pending.batches.push(batch);
+            } else {
+              await source.ack(batch);
+            }
+          }
+          await this.afterBatch(batch.messages.length === 0);
+          const now = this.clock.now();
+          if (this.options.onProgress !== undefined && now - lastProgress >= progressEvery) {
+            lastProgress = now;
+            this.options.onProgress(this.progress(startedAt));
+          }
         }
-        if (this.commitFailure !== null) throw this.commitFailure;
-        const batch = await source.pull(this.flushRows, this.pollMs, this.options.signal);
-        if (batch === null) {
-          if (this.options.signal?.aborted) stoppedBy = 'signal';
-          break;
+        await this.drainWorkers();
+        if (stoppedBy === 'end-of-input' && source.bounded) {
+          for (const tap of this.taps) tap.operator.finish(this.sideOutputs(this.pending, tap));
         }
-        if (batch.messages.length > 0) {
-          if (carriesRedelivery(batch)) await this.processApart(batch);
-          else await this.process(batch);
-        } else if (this.pending.batches.length > 0) {
-          // An empty pull acknowledges nothing by itself, but pending work may wait on it.
-          this.pending.batches.push(batch);
-        } else {
-          await source.ack(batch);
-        }
-        const now = this.clock.now();
-        for (const tap of this.taps) tap.operator.tick(now, this.sideOutputs(this.pending, tap));
-        const pending = this.pending;
-        const hasWork = pending.received > 0 || pending.tables.size > 0 || pending.errors.length > 0;
-        const due = pending.received >= this.flushRows || (hasWork && (batch.messages.length === 0 || now - pending.firstAt >= this.flushMs));
-        // Adaptive micro-batches: while the previous commit is still running, a due chunk keeps
-        // growing (up to maxPendingRows) instead of waiting — under a backlog commits get bigger
-        // and fewer, when traffic is light they stay at flushRows, and latency stays bounded by
-        // one commit's duration.
-        if (due && (this.inFlightCommit === null || this.commitSettled || pending.received >= this.maxPendingRows)) await this.startCommit();
-        if (this.options.onProgress !== undefined && now - lastProgress >= progressEvery) {
-          lastProgress = now;
-          this.options.onProgress(this.progress(startedAt));
-        }
+        await this.startCommit();
+        await this.awaitCommit();
+      } finally {
+        await source.close();
       }
-      if (stoppedBy === 'end-of-input' && source.bounded) {
-        for (const tap of this.taps) tap.operator.finish(this.sideOutputs(this.pending, tap));
-      }
-      await this.startCommit();
-      await this.awaitCommit();
     } finally {
-      await source.close();
+      this.options.signal?.removeEventListener('abort', onAbort);
+      await this.workers?.close();
     }
     this.options.onProgress?.(this.progress(startedAt));
     const elapsedMs = Math.max(1, this.clock.now() - startedAt);
@@ -267,7 +253,42 @@ class PipelineEngine {
       eventsPerSecond: (accounting.received / elapsedMs) * 1000,
       latency: { p50Ms: this.latency.percentile(0.5), p99Ms: this.latency.percentile(0.99), maxMs: this.latency.max },
       stoppedBy,
+      threads: this.workers?.size ?? 0,
     };
+  }
+
+  /** Starts step workers for the stateless head, when asked for and the pipeline has one. */
+  private async startWorkers(): Promise<void> {
+    const threads = this.options.threads;
+    if (threads === undefined) return;
+    const count = threads.count === 'auto' ? autoThreadCount() : threads.count;
+    const head = this.pipeline.statelessHead();
+    if (count <= 0 || head.length === 0) return;
+    this.workers = await StepWorkers.start({
+      count,
+      recipe: threads.recipe,
+      head: head.map((n) => n.name),
+      outageRetry: this.sinkRetry,
+      sourceName: this.options.source.name,
+      ...(this.options.maxDeliveries !== undefined ? { maxDeliveries: this.options.maxDeliveries } : {}),
+      ...(this.options.onEvent !== undefined ? { onEvent: this.options.onEvent } : {}),
+    });
+    this.head = head;
+    this.tail = this.pipeline.nodes.slice(head.length);
+  }
+
+  /** After a batch (or an idle poll): taps tick, and the pending chunk is committed when due. */
+  private async afterBatch(idle: boolean): Promise<void> {
+    const now = this.clock.now();
+    for (const tap of this.taps) tap.operator.tick(now, this.sideOutputs(this.pending, tap));
+    const pending = this.pending;
+    const hasWork = pending.received > 0 || pending.tables.size > 0 || pending.frames.size > 0 || pending.errors.length > 0;
+    const due = pending.received >= this.flushRows || (hasWork && (idle || now - pending.firstAt >= this.flushMs));
+    // Adaptive micro-batches: while the previous commit is still running, a due chunk keeps
+    // growing (up to maxPendingRows) instead of waiting — under a backlog commits get bigger
+    // and fewer, when traffic is light they stay at flushRows, and latency stays bounded by
+    // one commit's duration.
+    if (due && (this.inFlightCommit === null || this.commitSettled || pending.received >= this.maxPendingRows)) await this.startCommit();
   }
 
   private progress(startedAt: number): RunProgress {
@@ -295,215 +316,89 @@ class PipelineEngine {
   private async processApart(batch: SourceBatch): Promise<void> {
     await this.startCommit();
     await this.awaitCommit();
-    await this.process(batch);
+    if (this.workers !== null) {
+      this.dispatch(batch);
+      await this.drainWorkers();
+    } else {
+      await this.process(batch);
+    }
     await this.startCommit();
     await this.awaitCommit();
   }
 
-  /** Runs one pulled batch through every node; results accumulate in the pending chunk. */
+  /** Runs one pulled batch through every node on this thread; results accumulate in the pending chunk. */
   private async process(batch: SourceBatch): Promise<void> {
     const chunk = this.pending;
     const receivedAt = this.clock.now();
+    this.admit(chunk, batch, receivedAt);
+    const live = this.nodes.envelopes(batch.messages, receivedAt, this.options.source.name, chunk, this.options.maxDeliveries);
+    const through = await this.nodes.runNodes(this.pipeline.nodes, live, chunk);
+    chunk.written += through.length;
+  }
+
+  private admit(chunk: PendingChunk, batch: SourceBatch, receivedAt: number): void {
     if (chunk.received === 0) chunk.firstAt = receivedAt;
     chunk.batches.push(batch);
-    const sourceName = this.options.source.name;
-    let live: InFlight[] = new Array(batch.messages.length);
-    const maxDeliveries = this.options.maxDeliveries;
-    let poisoned = 0;
-    for (let i = 0; i < batch.messages.length; i++) {
-      const m = batch.messages[i]!;
-      const env = new InFlight(m.id ?? contentId(m.payload), m.payload, m.attributes ?? NO_ATTRIBUTES, m.publishTime ?? receivedAt, receivedAt, sourceName);
-      if (maxDeliveries !== undefined && m.deliveryCount !== undefined && m.deliveryCount > maxDeliveries) {
-        this.fail(chunk, env, 'source', ErrorTypes.maxDeliveriesExceeded, `delivered ${m.deliveryCount} times (limit ${maxDeliveries}); dead-lettered without processing`, m.deliveryCount);
-        poisoned++;
-        continue;
-      }
-      live[i - poisoned] = env;
-    }
-    if (poisoned > 0) live.length = batch.messages.length - poisoned;
     chunk.received += batch.messages.length;
     chunk.receivedAts.push([receivedAt, batch.messages.length]);
-    for (const node of this.pipeline.nodes) {
-      if (live.length === 0) break;
-      live = await this.runNode(node, live, chunk);
-    }
-    chunk.written += live.length;
   }
 
-  private async runNode(node: PipelineNode, live: InFlight[], chunk: PendingChunk): Promise<InFlight[]> {
-    switch (node.kind) {
-      case 'step':
-        return this.runStep(node, live, chunk);
-      case 'write': {
-        const rows = chunk.rowsFor(node.table);
-        const kept: InFlight[] = [];
-        for (const env of live) {
-          try {
-            rows.push(node.toRow(env.data, env));
-            kept.push(env);
-          } catch (error) {
-            this.fail(chunk, env, node.name, ErrorTypes.stepException, describeError(error), 1);
-          }
-        }
-        return kept;
-      }
-      case 'tap': {
-        const out = this.sideOutputs(chunk, node);
-        for (const env of live) node.operator.observe(env.data, env, out);
-        return live;
-      }
-      case 'publish': {
-        const messages = chunk.messagesFor(node.topic);
-        const kept: InFlight[] = [];
-        for (const env of live) {
-          try {
-            messages.push({ id: env.id, payload: node.toMessage(env.data, env) });
-            kept.push(env);
-          } catch (error) {
-            this.fail(chunk, env, node.name, ErrorTypes.stepException, describeError(error), 1);
-          }
-        }
-        return kept;
-      }
-    }
+  /** Sends a batch to the step workers; its result is merged, in order, by settleOldest. */
+  private dispatch(batch: SourceBatch): void {
+    const workers = this.workers as StepWorkers;
+    const receivedAt = this.clock.now();
+    const result = workers.run(batch, receivedAt, receivedAt);
+    // Settled in order later; a rejection is observed there, not as an unhandled one now.
+    result.catch(() => undefined);
+    this.queued.push({ batch, receivedAt, result });
   }
 
-  private async runStep(node: StepNode, live: InFlight[], chunk: PendingChunk): Promise<InFlight[]> {
-    const counts = this.accounting.step(node.name);
-    counts.received += live.length;
-    const ctx = new MutableStepContext(this.pipeline.name, this.clock.now());
-    const results: unknown[] = new Array(live.length);
-    let asyncAt: number[] | null = null;
-    for (let i = 0; i < live.length; i++) {
-      const env = live[i]!;
-      ctx.bind(env);
-      let result: unknown;
-      try {
-        result = node.fn(env.data, ctx);
-      } catch (error) {
-        result = new Thrown(error);
-      }
-      if (result instanceof Promise) {
-        asyncAt ??= [];
-        asyncAt.push(i);
-        results[i] = result.catch((error: unknown) => new Thrown(error));
-      } else {
-        results[i] = result;
-      }
+  /** Merges the oldest worker result into the pending chunk and runs the tail over its survivors. */
+  private async settleOldest(): Promise<void> {
+    const item = this.queued.shift();
+    if (item === undefined) return;
+    const { batch, receivedAt } = item;
+    const result = await item.result;
+    const chunk = this.pending;
+    this.admit(chunk, batch, receivedAt);
+    for (const [step, counts] of result.steps) addStepCounts(this.accounting.step(step), counts);
+    for (const { table, frame } of result.tables) chunk.framesFor(this.tablesByName.get(table) ?? this.headTable(table)).push(frame);
+    for (const { topic, ids, payloads } of result.topics) {
+      const messages = chunk.messagesFor(topic);
+      for (let i = 0; i < ids.length; i++) messages.push({ id: ids[i] as string, payload: payloads[i] as string });
     }
-    if (asyncAt !== null) {
-      const settled = await Promise.all(asyncAt.map((i) => results[i] as Promise<unknown>));
-      for (let k = 0; k < asyncAt.length; k++) results[asyncAt[k]!] = settled[k];
-    }
-    const attempts = await this.retryTransient(node, live, results, ctx);
-    const kept: InFlight[] = [];
-    for (let i = 0; i < live.length; i++) {
-      const env = live[i]!;
-      const result = results[i];
-      const attempt = attempts === null ? 1 : attempts[i]!;
-      if (result instanceof Rejection) {
-        counts.errored++;
-        this.fail(chunk, env, node.name, result.errorType, result.message, attempt);
-      } else if (result instanceof Filtered) {
-        counts.filtered++;
-        chunk.filtered++;
-      } else if (result instanceof Thrown) {
-        counts.errored++;
-        const transient = result.error instanceof TransientError;
-        this.fail(
-          chunk,
-          env,
-          node.name,
-          transient ? ErrorTypes.retriesExhausted : ErrorTypes.stepException,
-          transient ? `gave up after ${attempt} attempts: ${describeError(result.error)}` : describeError(result.error),
-          attempt,
-        );
-      } else {
-        counts.passed++;
-        env.data = result;
-        kept.push(env);
+    for (const error of result.errors) chunk.errors.push(error);
+    chunk.errored += result.errored;
+    chunk.filtered += result.filtered;
+    const { index, ids, values } = result.survivors;
+    if (this.tail.length === 0 || values === null) {
+      chunk.written += index.length;
+    } else {
+      const sourceName = this.options.source.name;
+      const live: InFlight[] = new Array(index.length);
+      for (let k = 0; k < index.length; k++) {
+        const position = index[k] as number;
+        const m = batch.messages[position] as SourceBatch['messages'][number];
+        const env = new InFlight(ids[k] as string, m.payload, m.attributes ?? NO_ATTRIBUTES, m.publishTime ?? receivedAt, receivedAt, sourceName);
+        env.position = position;
+        env.data = values[k];
+        live[k] = env;
       }
+      const through = await this.nodes.runNodes(this.tail, live, chunk);
+      chunk.written += through.length;
     }
-    return kept;
+    await this.afterBatch(false);
   }
 
-  /**
-   * Retries the records whose step threw a TransientError, all of them together on each attempt
-   * so a batched step makes one round trip per retry, not one per record. A record keeps its
-   * failure once the step's policy is spent. An unreachable dependency (DependencyUnavailableError)
-   * is waited for with the sink policy instead, and if it stays away the run stops with nothing of
-   * the chunk acknowledged: an outage must not turn good records into error rows.
-   * Returns each record's attempt count, or null when nothing needed a retry.
-   */
-  private async retryTransient(node: StepNode, live: readonly InFlight[], results: unknown[], ctx: MutableStepContext): Promise<Uint16Array | null> {
-    let pending: number[] = [];
-    for (let i = 0; i < results.length; i++) if (isTransient(results[i])) pending.push(i);
-    if (pending.length === 0) return null;
-    const attempts = new Uint16Array(live.length).fill(1);
-    const what = `step ${node.name}`;
-    let attempt = 1;
-    while (pending.length > 0) {
-      const first = (results[pending[0]!] as Thrown).error;
-      const outage = pending.some((i) => (results[i] as Thrown).error instanceof DependencyUnavailableError);
-      const policy = outage ? this.sinkRetry : node.retry;
-      if (attempt >= policy.attempts) {
-        if (outage) {
-          throw new ConnectorUnavailableError(
-            `${what}: a server it depends on was still unreachable after ${attempt} attempts (${describeError(first)}); nothing from the chunk was acknowledged, so it will be delivered again on restart`,
-            { cause: first },
-          );
-        }
-        break;
-      }
-      const delayMs = backoffDelay(policy, attempt);
-      this.options.onEvent?.({ kind: 'retrying', what, attempt, delayMs, error: describeError(first) });
-      await sleep(delayMs, this.options.signal).catch(() => undefined);
-      attempt++;
-      const again: unknown[] = new Array(pending.length);
-      for (let k = 0; k < pending.length; k++) {
-        const env = live[pending[k]!]!;
-        ctx.bind(env);
-        try {
-          again[k] = node.fn(env.data, ctx);
-        } catch (error) {
-          again[k] = new Thrown(error);
-        }
-      }
-      const settled = await Promise.all(again.map((r) => (r instanceof Promise ? r.catch((error: unknown) => new Thrown(error)) : r)));
-      const still: number[] = [];
-      for (let k = 0; k < pending.length; k++) {
-        const i = pending[k]!;
-        results[i] = settled[k];
-        attempts[i] = attempt;
-        if (isTransient(settled[k])) still.push(i);
-      }
-      if (still.length < pending.length) this.options.onEvent?.({ kind: 'recovered', what, afterAttempts: attempt });
-      pending = still;
-    }
-    return attempts;
+  private headTable(name: string): TableSpec {
+    const node = this.head.find((n): n is WriteNode => n.kind === 'write' && n.table.name === name);
+    if (node === undefined) throw new Error(`a step worker wrote rows for table ${name}, which the pipeline does not write`);
+    return node.table;
   }
 
-  private fail(chunk: PendingChunk, env: InFlight, step: string, errorType: string, message: string, attempt: number): void {
-    const redact = this.pipeline.options.redactRawPayload;
-    chunk.errored++;
-    chunk.errors.push({
-      id: `${env.id}:${step}`,
-      envelopeId: env.id,
-      pipeline: this.pipeline.name,
-      step,
-      errorType,
-      errorMessage: this.redactMessage(message),
-      keyFields: this.keyFieldsOf(env),
-      rawPayload: redact === undefined ? env.raw : redact(env.raw),
-      attempt,
-      errorTimestamp: this.clock.now(),
-      source: env.source,
-    });
-  }
-
-  private redactMessage(message: string): string {
-    const redact = this.pipeline.options.redactErrorMessage ?? this.pipeline.options.redactRawPayload;
-    return redact === undefined ? message : redact(message);
+  /** Settles everything out on the workers, in order. */
+  private async drainWorkers(): Promise<void> {
+    while (this.queued.length > 0) await this.settleOldest();
   }
 
   private stateKey(tap: TapNode): string {
@@ -530,53 +425,27 @@ class PipelineEngine {
       },
       error: (envelope: EnvelopeMeta, errorType, message, keyFields) => {
         chunk.sideErrors++;
-        const raw = envelope instanceof InFlight ? envelope.raw : '';
-        const redact = this.pipeline.options.redactRawPayload;
-        chunk.errors.push({
-          id: `${envelope.id}:${tap.name}:${errorType}`,
-          envelopeId: envelope.id,
-          pipeline: this.pipeline.name,
-          step: tap.name,
-          errorType,
-          errorMessage: this.redactMessage(message),
-          keyFields: keyFields ?? (envelope instanceof InFlight ? this.keyFieldsOf(envelope) : {}),
-          rawPayload: redact === undefined ? raw : redact(raw),
-          attempt: 1,
-          errorTimestamp: this.clock.now(),
-          source: envelope.source,
-        });
+        const inFlight = envelope instanceof InFlight ? envelope : null;
+        chunk.errors.push(
+          this.nodes.errorRow(
+            { id: envelope.id, source: envelope.source, raw: inFlight?.raw ?? '' },
+            `${envelope.id}:${tap.name}:${errorType}`,
+            tap.name,
+            errorType,
+            message,
+            1,
+            keyFields ?? (inFlight !== null ? this.nodes.keyFieldsOf(inFlight) : {}),
+          ),
+        );
       },
     };
-  }
-
-  /** Key fields from the parsed value, or fished out of the raw text when parsing failed. */
-  private keyFieldsOf(env: InFlight): Record<string, unknown> {
-    const keys: Record<string, unknown> = {};
-    const data = env.data;
-    for (const [field, pattern] of this.keyPatterns) {
-      if (data !== null && typeof data === 'object') {
-        const value = (data as Record<string, unknown>)[field];
-        if (value !== undefined && value !== null && typeof value !== 'object') keys[field] = String(value);
-        continue;
-      }
-      const match = pattern.exec(env.raw);
-      if (match?.[1] !== undefined) {
-        try {
-          const value: unknown = JSON.parse(match[1]);
-          if (value !== null) keys[field] = String(value);
-        } catch {
-          // A truncated value is no key.
-        }
-      }
-    }
-    return keys;
   }
 
   /** Waits for the previous commit, then starts committing the pending chunk. */
   private async startCommit(): Promise<void> {
     await this.awaitCommit();
     const chunk = this.pending;
-    if (chunk.batches.length === 0 && chunk.tables.size === 0 && chunk.errors.length === 0) return;
+    if (chunk.isEmpty) return;
     // Snapshots are taken now, synchronously: they hold exactly the records of this chunk.
     const now = this.clock.now();
     for (const tap of this.taps) {
@@ -607,7 +476,13 @@ class PipelineEngine {
     const { warehouse, bus, source } = this.options;
     const errorTable = this.pipeline.options.errorTable;
     const batches: TableBatch[] = [];
-    for (const [table, rows] of chunk.tables) if (rows.length > 0) batches.push({ table, rows });
+    const framesAccepted = warehouse.acceptsFrames === true;
+    for (const [table, frames] of chunk.frames) {
+      const rows = chunk.tables.get(table) ?? [];
+      if (framesAccepted) batches.push({ table, rows, frames });
+      else batches.push({ table, rows: rowsOf(rows, frames) });
+    }
+    for (const [table, rows] of chunk.tables) if (rows.length > 0 && !chunk.frames.has(table)) batches.push({ table, rows });
     if (chunk.errors.length > 0) batches.push({ table: errorTable, rows: chunk.errors.map((e) => errorRowValues(errorTable, e)) });
     if (chunk.states.length > 0) batches.push({ table: STATE_TABLE, rows: chunk.states });
     if (batches.length > 0) {
@@ -662,40 +537,3 @@ class PipelineEngine {
     }
   }
 }
-
-/** A thrown value, carried as a result so one bad record never unwinds the batch. */
-class Thrown {
-  readonly error: unknown;
-  constructor(error: unknown) {
-    this.error = error;
-  }
-}
-
-function isTransient(result: unknown): boolean {
-  return result instanceof Thrown && result.error instanceof TransientError;
-}
-
-/** One context object per step and batch, re-bound per record: no allocation per record. */
-class MutableStepContext implements StepContext {
-  envelope!: InFlight;
-  readonly pipeline: string;
-  readonly now: number;
-  constructor(pipeline: string, now: number) {
-    this.pipeline = pipeline;
-    this.now = now;
-  }
-  bind(env: InFlight): void {
-    this.envelope = env;
-  }
-  reject(errorType: string, message: string): Rejection {
-    return new Rejection(errorType, message);
-  }
-  filter(reason?: string): Filtered {
-    return reason === undefined ? FILTERED : new Filtered(reason);
-  }
-  setId(id: string): void {
-    this.envelope.id = id;
-  }
-}
-
-const FILTERED = new Filtered('filtered');

@@ -4,7 +4,7 @@ import { findPipeline } from '../../../pipelines/index.js';
 import { runJob } from '../run-job.js';
 import { formatRunSummary } from '../summary.js';
 import { busUrl, type GlobalOptions, warehouseUrl, withConnections, withStopSignal } from '../context.js';
-import { parseCount, parseDurationMs } from '../parse-flags.js';
+import { parseCount, parseDurationMs, parseThreads } from '../parse-flags.js';
 import { parseListenAddress, serveMetrics, sluiceMetrics } from '../../observe/metrics.js';
 import { checkWorkerPlan, parseWorkers, runWorkers, type WorkerPlan } from '../../runtime/workers.js';
 import { defaultOnlineUrl } from '../../features/open-online-store.js';
@@ -33,6 +33,7 @@ export function registerRun(program: Command): void {
     .option('--flush-ms <duration>', 'commit sinks at least this often (default 30s streaming)', parseDurationMs)
     .addOption(new Option('--create-tables <mode>', 'create missing tables, or fail naming them').choices(['if-needed', 'never']))
     .option('--json', 'print the run result as JSON instead of the summary')
+    .option('--threads <n|auto>', 'threads for the stateless steps (parse, hash, DLP, cleanse): auto = one per core, 0 = all on the main thread', parseThreads, 'auto')
     .option('--workers <n>', 'run N worker processes on the same bus consumer (needs nats:// and postgres://; prints the combined accounting)', parseWorkers, 1)
     .option('--metrics-port <[host:]port>', 'serve Prometheus metrics at http://HOST:PORT/metrics (host default 127.0.0.1)', parseListenAddress)
     .addHelpText(
@@ -98,6 +99,7 @@ Ctrl-C (SIGINT) or SIGTERM drains: in-flight records are committed and acknowled
             ...(typeof flags.flushRows === 'number' ? { flushRows: flags.flushRows } : {}),
             ...(typeof flags.flushMs === 'number' ? { flushMs: flags.flushMs } : {}),
             ...(typeof flags.createTables === 'string' ? { createTables: flags.createTables as 'never' | 'if-needed' } : {}),
+            threads: flags.threads as number | 'auto',
           });
           if (flags.json === true) {
             process.stdout.write(`${JSON.stringify({ ...result, warehouse: warehouse.location }, null, 2)}\n`);

@@ -1,0 +1,144 @@
+/**
+ * A step worker thread: builds the pipeline from its recipe and runs the stateless head over the
+ * batches the main thread sends, returning rows as frames. Started by StepWorkers.
+ */
+import { parentPort } from 'node:worker_threads';
+import { RunAccounting } from '../../core/accounting.js';
+import { ConfigError, SluiceError } from '../../core/errors.js';
+import type { PipelineDefinition } from '../../core/pipeline-definition.js';
+import type { Pipeline, PipelineNode } from '../../core/pipeline.js';
+import type { SourceMessage } from '../../core/source.js';
+import { piiHasherFromEnv } from '../../privacy/hash-pii.js';
+import { type InFlight, NodeRunner, PendingChunk } from '../node-runner.js';
+import type { BatchMessage, BatchResult, FromWorker, InitMessage, SerializedError, ToWorker } from './protocol.js';
+import { encodeRows, frameTransferables } from '../../core/row-frame.js';
+
+if (parentPort === null) throw new Error('step-worker.ts runs as a worker thread (see StepWorkers)');
+const port = parentPort;
+
+interface Head {
+  readonly pipeline: Pipeline<unknown, unknown>;
+  readonly nodes: readonly PipelineNode[];
+  readonly init: InitMessage;
+  /** Whether nodes run after the head on the main thread (then survivors' values go back). */
+  readonly hasTail: boolean;
+}
+
+let head: Head | null = null;
+let batchNow = 0;
+const aborts = new AbortController();
+/** Batches run one after another, in the order they came. */
+let queue: Promise<void> = Promise.resolve();
+
+function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
+  port.postMessage(message, transfer);
+}
+
+function serialize(error: unknown): SerializedError {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return { name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}) };
+  }
+  return { name: 'Error', message: String(error) };
+}
+
+async function build(init: InitMessage): Promise<Head> {
+  const { recipe } = init;
+  const module = (await import(recipe.module)) as Record<string, unknown>;
+  const exported = module[recipe.exportName];
+  const definition = (typeof exported === 'function' ? await (exported as (...args: unknown[]) => unknown)(...(recipe.args ?? [])) : exported) as PipelineDefinition | undefined;
+  if (definition === undefined || typeof definition.build !== 'function') {
+    throw new ConfigError(`step worker: ${recipe.module} export "${recipe.exportName}" is not a pipeline definition`);
+  }
+  const pipeline = definition.build({ hash: piiHasherFromEnv(recipe.env).hash, env: recipe.env });
+  const nodes = pipeline.statelessHead();
+  const names = nodes.map((n) => n.name);
+  if (names.join('\u0000') !== init.head.join('\u0000')) {
+    throw new SluiceError(
+      'THREADS_MISMATCH',
+      `step worker built pipeline ${pipeline.name} with head [${names.join(', ')}] but the main thread has [${init.head.join(', ')}]; ` +
+        'the pipeline must build the same way on every thread (run with --threads 0 to run it on one)',
+    );
+  }
+  return { pipeline, nodes, init, hasTail: nodes.length < pipeline.nodes.length };
+}
+
+async function runBatch(message: BatchMessage): Promise<void> {
+  if (head === null) throw new Error('step worker got a batch before init');
+  const { pipeline, nodes, init, hasTail } = head;
+  batchNow = message.now;
+  const tally = new RunAccounting(pipeline.name);
+  const runner = new NodeRunner(pipeline, {
+    clock: { now: () => batchNow },
+    outageRetry: init.outageRetry,
+    signal: aborts.signal,
+    onEvent: (event) => post({ type: 'event', event }),
+    stepCounts: (step) => tally.step(step),
+  });
+  const chunk = new PendingChunk();
+  const messages: SourceMessage[] = new Array(message.payloads.length);
+  for (let i = 0; i < messages.length; i++) {
+    messages[i] = {
+      payload: message.payloads[i] as string,
+      ...(message.ids?.[i] != null ? { id: message.ids[i] as string } : {}),
+      ...(message.attributes?.[i] != null ? { attributes: message.attributes[i] as Record<string, string> } : {}),
+      ...(message.publishTimes !== null ? { publishTime: message.publishTimes[i] as number } : {}),
+      ...(message.deliveryCounts !== null && (message.deliveryCounts[i] as number) > 0 ? { deliveryCount: message.deliveryCounts[i] as number } : {}),
+    };
+  }
+  const live = runner.envelopes(messages, message.receivedAt, init.sourceName, chunk, init.maxDeliveries);
+  const through = await runner.runNodes(nodes, live, chunk);
+  const transfer: ArrayBuffer[] = [];
+  const tables: Array<BatchResult['tables'][number]> = [];
+  for (const [table, rows] of chunk.tables) {
+    const frame = encodeRows(rows, table.columns.length);
+    frameTransferables(frame, transfer);
+    tables.push({ table: table.name, frame });
+  }
+  const topics = [...chunk.topics].map(([topic, list]) => ({ topic, ids: list.map((m) => m.id), payloads: list.map((m) => m.payload) }));
+  const index = new Int32Array(through.length);
+  const ids: string[] = new Array(through.length);
+  for (let i = 0; i < through.length; i++) {
+    const env = through[i] as InFlight;
+    index[i] = env.position;
+    ids[i] = env.id;
+  }
+  transfer.push(index.buffer as ArrayBuffer);
+  const result: BatchResult = {
+    type: 'result',
+    seq: message.seq,
+    steps: tally.report().steps.map(({ step, ...counts }) => [step, counts] as const),
+    tables,
+    topics,
+    errors: chunk.errors,
+    errored: chunk.errored,
+    filtered: chunk.filtered,
+    survivors: { index, ids, values: hasTail ? through.map((env) => env.data) : null },
+  };
+  post(result, transfer);
+}
+
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'abort') {
+    aborts.abort();
+    return;
+  }
+  if (message.type === 'init') {
+    queue = queue.then(async () => {
+      try {
+        head = await build(message);
+        post({ type: 'ready', head: head.nodes.map((n) => n.name) });
+      } catch (error) {
+        post({ type: 'failed', seq: null, error: serialize(error) });
+      }
+    });
+    return;
+  }
+  queue = queue.then(async () => {
+    try {
+      await runBatch(message);
+    } catch (error) {
+      post({ type: 'failed', seq: message.seq, error: serialize(error) });
+    }
+  });
+});
