@@ -4,7 +4,7 @@
  * steps as a plain loop with the same libraries and DuckDB's appender — the floor Sluice is
  * measured against. Prints one JSON line: {events, seconds, eventsPerSec, peakRssMb}.
  */
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -95,6 +95,7 @@ async function runHand(): Promise<number> {
 const started = performance.now();
 const events = mode === 'hand' ? await runHand() : await runSluice();
 const seconds = (performance.now() - started) / 1000;
+if (process.env.KEEP_DB) process.stderr.write(`db size ${(statSync(dbPath).size / 2 ** 20).toFixed(0)} MiB\n`);
 rmSync(dbPath, { force: true });
 rmSync(`${dbPath}.wal`, { force: true });
 process.stdout.write(`${JSON.stringify({ events, seconds, eventsPerSec: events / seconds, peakRssMb: peakRssMb() })}\n`);

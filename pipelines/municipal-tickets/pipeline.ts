@@ -7,10 +7,11 @@ import type { OnlineStore } from '../../src/core/online-store.js';
 import {
   computeFeatures,
   featureBookkeeping,
-  keepFeatures,
+  forFeatures,
   lookupWardDensity,
   parseTicketOrStatus,
   routeStatusUpdates,
+  ticketRows,
   ticketsOnly,
   toMlFeatures,
   writeOnlineFeatures,
@@ -44,10 +45,11 @@ export interface MunicipalTicketsOptions {
 }
 
 /**
- * Seed 000, steps 1–8: tickets.new (+ tickets.status) → parse → hash PII → DLP scan → ward
- * lookup → rolling features → raw_tickets → cleanse → cleansed_tickets → ml_features → online store
- * → tickets.ready_for_scoring. Status updates share steps 1–6, are stored in ticket_status_updates
- * and leave the ticket path as `filtered`. Failures → ticket_errors and tickets.dlq.
+ * Seed 000, steps 1–8: tickets.new (+ tickets.status) → parse → hash PII → DLP scan → raw_tickets
+ * → cleanse → cleansed_tickets → ward lookup → rolling features → ml_features → online store →
+ * tickets.ready_for_scoring. Status updates share the flow up to the features step (the ticket
+ * steps pass them through), are stored in ticket_status_updates and leave as `filtered`.
+ * Failures → ticket_errors and tickets.dlq.
  *
  * @example
  * const p = municipalTicketsPipeline({ hash: piiHasherFromEnv().hash });
@@ -78,17 +80,20 @@ export function municipalTicketsPipeline(options: MunicipalTicketsOptions): Pipe
       .write(cleansedTickets);
   }
   const online = options.online ?? inMemoryStore();
+  // Steps 1–5 first, all stateless, so step threads run them and write both ticket tables; status
+  // updates pass through them untouched. Steps 6–8 keep state and run on the main thread.
   return base
     .step('parse', parseTicketOrStatus(), STATELESS)
     .step('hashPii', ticketsOnly(hashTicketPii(options.hash)), STATELESS)
     .step('dlpScan', ticketsOnly(dlpScanTicket(dlpScan, options.maskDlpFindings === false ? null : maskFindings)), STATELESS)
+    .write(rawTickets, ticketRows(rawTickets))
+    .step('cleanse', ticketsOnly(cleanseTicket), STATELESS)
+    .write(cleansedTickets, ticketRows(cleansedTickets))
+    .step('forFeatures', ticketsOnly(forFeatures), STATELESS)
     .step('lookupWard', lookupWardDensity(options.wardsCsv ?? 'wards.csv'))
     .step('features', computeFeatures(online, options.worker !== undefined ? { worker: options.worker.id, workers: options.worker.workers } : {}))
     .tap(featureBookkeeping())
     .step('routeStatus', routeStatusUpdates)
-    .write(rawTickets)
-    .step('cleanse', keepFeatures(cleanseTicket))
-    .write(cleansedTickets)
     .step('mlFeatures', toMlFeatures)
     .write(mlFeatures)
     .step('onlineStore', writeOnlineFeatures(online))

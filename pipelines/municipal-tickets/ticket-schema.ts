@@ -72,3 +72,13 @@ export interface CleansedTicket {
   channel: string | null;
   sentiment_score: number;
 }
+
+/** What steps 6–8 need of a ticket; the rest is in raw_tickets and cleansed_tickets by then. */
+export interface TicketForFeatures {
+  readonly ticket_id: string;
+  readonly citizen_id_hash: string | null;
+  readonly submitted_at: number;
+  readonly ward: string;
+  readonly category: string;
+  readonly channel: string | null;
+}

@@ -42,22 +42,17 @@ function isStringArray(value: unknown[]): boolean {
   return true;
 }
 
-/** The narrowest kind that holds every value of column `col` (null and undefined fit any). */
-function kindOf(rows: readonly Row[], col: number): Kind {
-  let kind: Kind | null = null;
+/** The kind the first non-null value of column `col` asks for (numbers when all are null). */
+function firstKind(rows: readonly Row[], col: number): Kind {
   for (let i = 0; i < rows.length; i++) {
     const v = (rows[i] as Row)[col];
     if (v === null || v === undefined) continue;
-    let k: Kind;
-    if (typeof v === 'string') k = 'string';
-    else if (typeof v === 'number') k = 'number';
-    else if (typeof v === 'boolean') k = 'boolean';
-    else if (Array.isArray(v) && isStringArray(v)) k = 'string-list';
-    else return 'any';
-    if (kind === null) kind = k;
-    else if (kind !== k) return 'any';
+    if (typeof v === 'string') return 'string';
+    if (typeof v === 'number') return 'number';
+    if (typeof v === 'boolean') return 'boolean';
+    return Array.isArray(v) && isStringArray(v) ? 'string-list' : 'any';
   }
-  return kind ?? 'number';
+  return 'number';
 }
 
 /** Where strings are encoded before being copied out at their exact size; grows as needed. */
@@ -122,59 +117,72 @@ function markNull(nulls: Uint8Array | null, n: number, i: number): Uint8Array {
 
 /** Encodes rows (all of one table, `width` values each) into a frame. */
 export function encodeRows(rows: readonly Row[], width: number): RowFrame {
-  const n = rows.length;
   const columns: FrameColumn[] = [];
-  for (let col = 0; col < width; col++) {
-    const kind = kindOf(rows, col);
-    let nulls: Uint8Array | null = null;
-    switch (kind) {
-      case 'number':
-      case 'boolean': {
-        const values = kind === 'number' ? new Float64Array(n) : new Uint8Array(n);
-        for (let i = 0; i < n; i++) {
-          const v = (rows[i] as Row)[col];
-          if (v === null || v === undefined) nulls = markNull(nulls, n, i);
-          else values[i] = kind === 'number' ? (v as number) : v === true ? 1 : 0;
-        }
-        columns.push(kind === 'number' ? { kind, values: values as Float64Array, nulls } : { kind, values: values as Uint8Array, nulls });
-        break;
+  for (let col = 0; col < width; col++) columns.push(encodeColumn(rows, col, firstKind(rows, col)) ?? anyColumn(rows, col));
+  return { rows: rows.length, columns };
+}
+
+function anyColumn(rows: readonly Row[], col: number): FrameColumn {
+  const values: unknown[] = new Array(rows.length);
+  for (let i = 0; i < rows.length; i++) values[i] = (rows[i] as Row)[col] ?? null;
+  return { kind: 'any', values };
+}
+
+/** Column `col` as `kind` in one pass, or null as soon as a value does not fit (then it is 'any'). */
+function encodeColumn(rows: readonly Row[], col: number, kind: Kind): FrameColumn | null {
+  const n = rows.length;
+  let nulls: Uint8Array | null = null;
+  switch (kind) {
+    case 'number': {
+      const values = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = (rows[i] as Row)[col];
+        if (typeof v === 'number') values[i] = v;
+        else if (v === null || v === undefined) nulls = markNull(nulls, n, i);
+        else return null;
       }
-      case 'string': {
-        const strings: string[] = new Array(n);
-        for (let i = 0; i < n; i++) {
-          const v = (rows[i] as Row)[col];
-          if (v === null || v === undefined) {
-            nulls = markNull(nulls, n, i);
-            strings[i] = '';
-          } else strings[i] = v as string;
-        }
-        columns.push({ kind, text: encodeStrings(strings, n), nulls });
-        break;
-      }
-      case 'string-list': {
-        const strings: string[] = [];
-        const counts = new Int32Array(n);
-        for (let i = 0; i < n; i++) {
-          const v = (rows[i] as Row)[col] as string[] | null | undefined;
-          if (v === null || v === undefined) {
-            nulls = markNull(nulls, n, i);
-            continue;
-          }
-          counts[i] = v.length;
-          for (let k = 0; k < v.length; k++) strings.push(v[k] as string);
-        }
-        columns.push({ kind, text: encodeStrings(strings, strings.length), counts, nulls });
-        break;
-      }
-      case 'any': {
-        const values: unknown[] = new Array(n);
-        for (let i = 0; i < n; i++) values[i] = (rows[i] as Row)[col] ?? null;
-        columns.push({ kind, values });
-        break;
-      }
+      return { kind, values, nulls };
     }
+    case 'boolean': {
+      const values = new Uint8Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = (rows[i] as Row)[col];
+        if (typeof v === 'boolean') values[i] = v ? 1 : 0;
+        else if (v === null || v === undefined) nulls = markNull(nulls, n, i);
+        else return null;
+      }
+      return { kind, values, nulls };
+    }
+    case 'string': {
+      const strings: string[] = new Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = (rows[i] as Row)[col];
+        if (typeof v === 'string') strings[i] = v;
+        else if (v === null || v === undefined) {
+          nulls = markNull(nulls, n, i);
+          strings[i] = '';
+        } else return null;
+      }
+      return { kind, text: encodeStrings(strings, n), nulls };
+    }
+    case 'string-list': {
+      const strings: string[] = [];
+      const counts = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = (rows[i] as Row)[col];
+        if (v === null || v === undefined) {
+          nulls = markNull(nulls, n, i);
+          continue;
+        }
+        if (!Array.isArray(v) || !isStringArray(v)) return null;
+        counts[i] = v.length;
+        for (let k = 0; k < v.length; k++) strings.push(v[k] as string);
+      }
+      return { kind, text: encodeStrings(strings, strings.length), counts, nulls };
+    }
+    case 'any':
+      return null;
   }
-  return { rows: n, columns };
 }
 
 /** The typed-array buffers of a frame, to transfer rather than copy. */
@@ -214,7 +222,7 @@ function decodeStrings(text: Utf8Strings): string[] {
 }
 
 /** The value of one cell, as the row it came from held it (undefined comes back as null). */
-export function cellAt(column: FrameColumn, i: number, listStarts?: Int32Array): unknown {
+export function cellAt(column: FrameColumn, i: number): unknown {
   switch (column.kind) {
     case 'number':
       return column.nulls !== null && column.nulls[i] === 1 ? null : column.values[i];
@@ -224,7 +232,7 @@ export function cellAt(column: FrameColumn, i: number, listStarts?: Int32Array):
       return column.nulls !== null && column.nulls[i] === 1 ? null : stringAt(column.text, i);
     case 'string-list': {
       if (column.nulls !== null && column.nulls[i] === 1) return null;
-      const starts = listStarts ?? listOffsets(column.counts);
+      const starts = listOffsets(column.counts);
       const first = starts[i] as number;
       const list: string[] = new Array(column.counts[i] as number);
       for (let k = 0; k < list.length; k++) list[k] = stringAt(column.text, first + k);
@@ -235,14 +243,20 @@ export function cellAt(column: FrameColumn, i: number, listStarts?: Int32Array):
   }
 }
 
+/** Computed once per column: reading cells one by one must not rescan the counts each time. */
+const listStarts = new WeakMap<Int32Array, Int32Array>();
+
 /** Where each row's elements start in a string-list column. */
 export function listOffsets(counts: Int32Array): Int32Array {
+  const known = listStarts.get(counts);
+  if (known !== undefined) return known;
   const starts = new Int32Array(counts.length);
   let next = 0;
   for (let i = 0; i < counts.length; i++) {
     starts[i] = next;
     next += counts[i] as number;
   }
+  listStarts.set(counts, starts);
   return starts;
 }
 

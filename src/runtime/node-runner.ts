@@ -183,7 +183,8 @@ export class NodeRunner {
         const kept: InFlight[] = [];
         for (const env of live) {
           try {
-            rows.push(node.toRow(env.data, env));
+            const row = node.toRow(env.data, env);
+            if (row !== null) rows.push(row);
             kept.push(env);
           } catch (error) {
             this.fail(chunk, env, node.name, ErrorTypes.stepException, describeError(error), 1);

@@ -174,9 +174,14 @@ class PipelineEngine {
     for (const table of pipeline.tables()) this.tablesByName.set(table.name, table);
   }
 
+  private startedAt = 0;
+  private lastProgress = 0;
+
   async run(): Promise<RunResult> {
     const { source, warehouse } = this.options;
     const startedAt = this.clock.now();
+    this.startedAt = startedAt;
+    this.lastProgress = startedAt;
     for (const table of this.pipeline.tables()) {
       await warehouse.ensureTable(table, this.options.createTables ?? table.create ?? 'if-needed');
     }
@@ -187,8 +192,6 @@ class PipelineEngine {
     this.options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       await source.open();
-      let lastProgress = startedAt;
-      const progressEvery = this.options.progressEveryMs ?? 1000;
       const pullSize = this.workers === null ? this.flushRows : Math.min(this.flushRows, WORKER_BATCH);
       try {
         for (;;) {
@@ -225,11 +228,6 @@ class PipelineEngine {
             }
           }
           await this.afterBatch(batch.messages.length === 0);
-          const now = this.clock.now();
-          if (this.options.onProgress !== undefined && now - lastProgress >= progressEvery) {
-            lastProgress = now;
-            this.options.onProgress(this.progress(startedAt));
-          }
         }
         await this.drainWorkers();
         if (stoppedBy === 'end-of-input' && source.bounded) {
@@ -289,6 +287,10 @@ class PipelineEngine {
     // and fewer, when traffic is light they stay at flushRows, and latency stays bounded by
     // one commit's duration.
     if (due && (this.inFlightCommit === null || this.commitSettled || pending.received >= this.maxPendingRows)) await this.startCommit();
+    if (this.options.onProgress !== undefined && now - this.lastProgress >= (this.options.progressEveryMs ?? 1000)) {
+      this.lastProgress = now;
+      this.options.onProgress(this.progress(this.startedAt));
+    }
   }
 
   private progress(startedAt: number): RunProgress {

@@ -3,6 +3,7 @@ import duckdb from '@duckdb/node-bindings';
 import { BIGINT, BOOLEAN, DATE, type DuckDBAppender, DuckDBDataChunk, type DuckDBType, DOUBLE, INTEGER, LIST, TIMESTAMP, VARCHAR } from '@duckdb/node-api';
 import { cellAt, type FrameColumn, listOffsets, type RowFrame, type Utf8Strings } from '../../core/row-frame.js';
 import type { ColumnSpec, ColumnType } from '../../core/schema.js';
+import { parseTimestamp } from '../../core/timestamps.js';
 
 /**
  * Appends frames (see core/row-frame.ts) straight into a table a whole data chunk (2048 rows) at
@@ -28,8 +29,14 @@ const DUCK_TYPES: Readonly<Record<ColumnType, DuckDBType>> = {
   'string[]': LIST(VARCHAR),
 };
 
+/**
+ * The range of a JavaScript Date (±10^8 days). Beyond it the microseconds of a TIMESTAMP overflow
+ * int64 and would wrap into a wrong date (1e20 ms became 8319-09-05) instead of NULL.
+ */
+const MAX_EPOCH_MS = 8.64e15;
+
 function toEpochMs(value: unknown): number | null {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'number') return Number.isFinite(value) && Math.abs(value) <= MAX_EPOCH_MS ? value : null;
   if (typeof value === 'string') {
     const ms = Date.parse(value);
     return Number.isNaN(ms) ? null : ms;
@@ -42,7 +49,14 @@ function toEpochMs(value: unknown): number | null {
 }
 
 function toNumber(value: unknown): number | null {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : typeof value === 'boolean' ? Number(value) : Number.NaN;
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && value.trim() !== ''
+        ? Number(value)
+        : typeof value === 'boolean' || typeof value === 'bigint'
+          ? Number(value)
+          : Number.NaN;
   return Number.isFinite(n) ? n : null;
 }
 
@@ -56,11 +70,8 @@ const DAY_MS = 86_400_000;
 const TWO_32 = 4_294_967_296;
 
 function toEpochDay(value: unknown): number | null {
-  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
-    const ms = Date.parse(`${value}T00:00:00Z`);
-    return Number.isNaN(ms) ? null : ms / DAY_MS;
-  }
-  const ms = toEpochMs(value);
+  // Strictly: '2024-02-30' is no date (Date.parse would roll it over to 1 March).
+  const ms = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? parseTimestamp(value) : toEpochMs(value);
   return ms === null ? null : Math.floor(ms / DAY_MS);
 }
 

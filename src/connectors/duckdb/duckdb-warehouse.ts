@@ -149,22 +149,28 @@ export class DuckDbWarehouse implements Warehouse {
   async commit(batches: readonly TableBatch[]): Promise<CommitResult> {
     return this.serial(async () => {
       const db = this.connection();
-      const work: Array<[PreparedTable, TableBatch]> = [];
+      // One entry per table: two batches for the same table are one set of rows (and of keys).
+      const work = new Map<string, [PreparedTable, RowFrame[]]>();
       for (const batch of batches) {
         const table = this.prepared.get(batch.table.name);
         if (table === undefined) {
           throw new SluiceError('TABLE_NOT_PREPARED', `table "${batch.table.name}" was written before ensureTable() was called for it`);
         }
-        work.push([table, batch]);
+        let entry = work.get(table.spec.name);
+        if (entry === undefined) {
+          entry = [table, []];
+          work.set(table.spec.name, entry);
+        }
+        // Rows first, then frames: the order the runner gives warehouses that take rows only.
+        if (batch.rows.length > 0) entry[1].push(encodeRows(batch.rows, table.spec.columns.length));
+        for (const frame of batch.frames ?? []) entry[1].push(frame);
       }
       const results: Array<{ table: string; inserted: number; duplicates: number }> = [];
       const nowHasRows: PreparedTable[] = [];
       await db.run('BEGIN TRANSACTION');
       try {
-        for (const [table, batch] of work) {
+        for (const [table, frames] of work.values()) {
           const upsert = table.spec.writeMode === 'upsert';
-          const frames: RowFrame[] = [...(batch.frames ?? [])];
-          if (batch.rows.length > 0) frames.push(encodeRows(batch.rows, table.spec.columns.length));
           const offered = frames.reduce((n, f) => n + f.rows, 0);
           const picked = pickUniqueKeys(frames, table.keyIndex, upsert);
           if (table.mayHaveRows && picked.keys.length > 0) {

@@ -270,7 +270,7 @@ export class PostgresWarehouse implements Warehouse {
 
   async commit(batches: readonly TableBatch[]): Promise<CommitResult> {
     const work = this.plan(batches);
-    if (work.length === 0) return { tables: batches.map((b) => ({ table: b.table.name, inserted: 0, duplicates: 0 })) };
+    if (work.length === 0) return { tables: [...new Set(batches.map((b) => b.table.name))].map((table) => ({ table, inserted: 0, duplicates: 0 })) };
     const written = new Map<string, number>();
     await this.withClient(`committing ${work.map(([t]) => `"${t.spec.name}"`).join(', ')}`, async (client) => {
       await this.prepareStaging(client, work);
@@ -284,12 +284,10 @@ export class PostgresWarehouse implements Warehouse {
         }
       });
     });
-    return {
-      tables: batches.map((b) => {
-        const inserted = written.get(b.table.name) ?? 0;
-        return { table: b.table.name, inserted, duplicates: b.rows.length - inserted };
-      }),
-    };
+    // One result per table, however many batches named it.
+    const offered = new Map<string, number>();
+    for (const b of batches) offered.set(b.table.name, (offered.get(b.table.name) ?? 0) + b.rows.length);
+    return { tables: [...offered].map(([table, rows]) => ({ table, inserted: written.get(table) ?? 0, duplicates: rows - (written.get(table) ?? 0) })) };
   }
 
   /**

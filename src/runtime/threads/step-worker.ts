@@ -12,6 +12,7 @@ import { piiHasherFromEnv } from '../../privacy/hash-pii.js';
 import { type InFlight, NodeRunner, PendingChunk } from '../node-runner.js';
 import type { BatchMessage, BatchResult, FromWorker, InitMessage, SerializedError, ToWorker } from './protocol.js';
 import { encodeRows, frameTransferables } from '../../core/row-frame.js';
+import type { ColumnSpec, Row, TableSpec } from '../../core/schema.js';
 
 if (parentPort === null) throw new Error('step-worker.ts runs as a worker thread (see StepWorkers)');
 const port = parentPort;
@@ -44,7 +45,12 @@ function serialize(error: unknown): SerializedError {
 
 async function build(init: InitMessage): Promise<Head> {
   const { recipe } = init;
-  const module = (await import(recipe.module)) as Record<string, unknown>;
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(recipe.module)) as Record<string, unknown>;
+  } catch (error) {
+    throw new ConfigError(`step worker: cannot load the pipeline recipe module ${recipe.module}: ${(error as Error).message}`, { cause: error });
+  }
   const exported = module[recipe.exportName];
   const definition = (typeof exported === 'function' ? await (exported as (...args: unknown[]) => unknown)(...(recipe.args ?? [])) : exported) as PipelineDefinition | undefined;
   if (definition === undefined || typeof definition.build !== 'function') {
@@ -91,6 +97,7 @@ async function runBatch(message: BatchMessage): Promise<void> {
   const transfer: ArrayBuffer[] = [];
   const tables: Array<BatchResult['tables'][number]> = [];
   for (const [table, rows] of chunk.tables) {
+    textifyObjects(table, rows);
     const frame = encodeRows(rows, table.columns.length);
     frameTransferables(frame, transfer);
     tables.push({ table: table.name, frame });
@@ -116,6 +123,33 @@ async function runBatch(message: BatchMessage): Promise<void> {
     survivors: { index, ids, values: hasTail ? through.map((env) => env.data) : null },
   };
   post(result, transfer);
+}
+
+/**
+ * Objects in string and json columns become here the JSON text every warehouse stores for them.
+ * Sent as they are, structured cloning would drop their prototypes (a class's `toJSON`, a URL) and
+ * refuse some outright (an object holding a function): a threaded run would store other text than
+ * an unthreaded one, or fail. A value JSON cannot write is left for the warehouse to report.
+ */
+function textifyObjects(table: TableSpec, rows: Row[]): void {
+  const columns: number[] = [];
+  for (let c = 0; c < table.columns.length; c++) {
+    const type = (table.columns[c] as ColumnSpec).type;
+    if (type === 'string' || type === 'json') columns.push(c);
+  }
+  if (columns.length === 0) return;
+  for (const row of rows) {
+    for (const c of columns) {
+      const value = row[c];
+      if (value === null || typeof value !== 'object') continue;
+      try {
+        const text = JSON.stringify(value) as string | undefined;
+        if (text !== undefined) row[c] = text;
+      } catch {
+        // A BigInt or a cycle: the warehouse fails on it as it would on one thread.
+      }
+    }
+  }
 }
 
 port.on('message', (message: ToWorker) => {

@@ -64,6 +64,8 @@ export class StepWorkers {
   private next = 0;
   private seq = 0;
   private failure: unknown = null;
+  /** Set by close(): from then on a worker's exit is expected. */
+  private closing = false;
 
   private constructor(workers: Worker[]) {
     this.workers = workers;
@@ -88,7 +90,13 @@ export class StepWorkers {
             pool.fail(error);
           });
           worker.once('exit', (code) => {
-            if (code !== 0) pool.fail(new SluiceError('STEP_WORKER_FAILED', `step worker ${i + 1} exited with code ${code}`));
+            // Any exit close() did not ask for loses the worker's batches, whatever its code (a step
+            // calling process.exit(0) exits cleanly) and whether or not it was ready yet: without
+            // this, the run waited forever for those batches, or for the worker to be ready.
+            if (pool.closing) return;
+            const error = new SluiceError('STEP_WORKER_FAILED', `step worker ${i + 1} exited with code ${code}`);
+            reject(error);
+            pool.fail(error);
           });
         }),
       );
@@ -164,6 +172,7 @@ export class StepWorkers {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
     this.fail(new SluiceError('STEP_WORKERS_CLOSED', 'the step workers were closed'));
   }
