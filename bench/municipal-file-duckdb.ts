@@ -1,10 +1,11 @@
 /**
  * One measured run of municipal-tickets steps 1–5 from a JSONL file into a fresh DuckDB file.
- * `--mode sluice` runs the real pipeline through the batch runner; `--mode hand` does the same
+ * `--mode sluice` runs the real pipeline through the batch runner (`--threads auto|N` step threads,
+ * as `sluice run` does); `--mode hand` does the same
  * steps as a plain loop with the same libraries and DuckDB's appender — the floor Sluice is
  * measured against. Prints one JSON line: {events, seconds, eventsPerSec, peakRssMb}.
  */
-import { rmSync, statSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -29,12 +30,12 @@ const dbPath = join(tmpdir(), `sluice-bench-${process.pid}.duckdb`);
 const hasher = createPiiHasher({ mode: 'hmac-sha256', key: 'bench-key' });
 
 async function runSluice(): Promise<number> {
-  const warehouse = new DuckDbWarehouse({ path: dbPath, ...(process.env.DUCK_SETTINGS ? { settings: JSON.parse(process.env.DUCK_SETTINGS) } : {}) });
+  const warehouse = new DuckDbWarehouse({ path: dbPath });
   await warehouse.open();
   const env = { SLUICE_PII_KEY: 'bench-key' };
   const pipeline = municipalIngestDefinition.build({ hash: hasher.hash, env });
   const recipe = { module: new URL('../pipelines/municipal-tickets/definition.js', import.meta.url).href, exportName: 'municipalIngestDefinition', env };
-  const result = await runBatch(pipeline, { source: new JsonLinesSource(input), warehouse, threads: { count: threads, recipe }, ...(process.env.FLUSH_ROWS ? { flushRows: Number(process.env.FLUSH_ROWS) } : {}) });
+  const result = await runBatch(pipeline, { source: new JsonLinesSource(input), warehouse, threads: { count: threads, recipe } });
   await warehouse.close();
   return result.accounting.received;
 }
@@ -95,7 +96,6 @@ async function runHand(): Promise<number> {
 const started = performance.now();
 const events = mode === 'hand' ? await runHand() : await runSluice();
 const seconds = (performance.now() - started) / 1000;
-if (process.env.KEEP_DB) process.stderr.write(`db size ${(statSync(dbPath).size / 2 ** 20).toFixed(0)} MiB\n`);
 rmSync(dbPath, { force: true });
 rmSync(`${dbPath}.wal`, { force: true });
 process.stdout.write(`${JSON.stringify({ events, seconds, eventsPerSec: events / seconds, peakRssMb: peakRssMb() })}\n`);

@@ -52,7 +52,13 @@ async function casePipeline(tickets: number, flushRows: number | undefined): Pro
     const p = municipalTicketsPipeline({ hash: createPiiHasher({ mode: 'hmac-sha256', key: 'bench-key' }).hash, steps: '1-8', online, wardsCsv: join(dir, 'wards.csv') });
     const source = mergeByEventTime([new JsonLinesSource(join(dir, 'tickets.new.jsonl')), new JsonLinesSource(join(dir, 'tickets.status.jsonl'))], ['tickets.new', 'tickets.status']);
     const started = performance.now();
-    const result = await runBatch(p, { source, warehouse, ...(flushRows !== undefined ? { flushRows } : {}) });
+    // As `sluice run` does: the stateless steps on step threads, which rebuild the pipeline from its definition.
+    const recipe = {
+      module: new URL('../../pipelines/municipal-tickets/definition.ts', import.meta.url).href,
+      exportName: 'municipalTicketsDefinition',
+      env: { SLUICE_PII_KEY: 'bench-key', SLUICE_WARDS_CSV: join(dir, 'wards.csv') },
+    };
+    const result = await runBatch(p, { source, warehouse, threads: { count: 'auto', recipe }, ...(flushRows !== undefined ? { flushRows } : {}) });
     const seconds = (performance.now() - started) / 1000;
     await online.close();
     await warehouse.close();

@@ -45,11 +45,13 @@ export function cqcEventsPipeline(options: CqcEventsOptions) {
     redactRawPayload: redact,
     redactErrorMessage: redact.maskText,
   })
-    .step('parse', parseJson(DashboardEvent))
-    .step('validateMetrics', validateMetrics)
-    .step('typeFeatures', typeFeatures)
-    .step('timeFeatures', timeFeatures)
-    .step('score', score)
+    // Every step up to the feature row looks at one event at a time (step threads may run them);
+    // the windows keep state and run on the main thread, in source order.
+    .step('parse', parseJson(DashboardEvent), { stateless: true })
+    .step('validateMetrics', validateMetrics, { stateless: true })
+    .step('typeFeatures', typeFeatures, { stateless: true })
+    .step('timeFeatures', timeFeatures, { stateless: true })
+    .step('score', score, { stateless: true })
     .write(realtimeFeatures)
     .tap(locationWindows(options.clock !== undefined ? { clock: options.clock } : {}));
   return options.online === undefined ? base : base.step('onlineStore', writeLocationFeatures(options.online));

@@ -36,9 +36,11 @@ export function healthClaimsPipeline(options: HealthClaimsOptions) {
     redactRawPayload: redact,
     redactErrorMessage: redact.maskText,
   })
-    .step('parse', parseClaim)
-    .step('validate', validateClaimStep)
-    .step('hashPii', hashClaimPii(options.hash))
+    // Parsing, validation and hashing look at one claim at a time (step threads may run them);
+    // enrichment keeps per-provider and per-patient history, so it runs in input order on the main thread.
+    .step('parse', parseClaim, { stateless: true })
+    .step('validate', validateClaimStep, { stateless: true })
+    .step('hashPii', hashClaimPii(options.hash), { stateless: true })
     .step('enrich', enrichClaims(options.history !== undefined ? { history: options.history } : {}))
     .write(claimsEventsStream);
 }

@@ -23,7 +23,8 @@ export async function formatRunSummary(definition: PipelineDefinition, result: R
       (a.balanced ? '(accounting balanced)' : '(ACCOUNTING DOES NOT BALANCE)'),
   );
   lines.push(
-    `  ${(result.elapsedMs / 1000).toFixed(2)} s, ${n(Math.round(result.eventsPerSecond))} events/s, ingest-to-commit latency p50 ${Math.round(result.latency.p50Ms)} ms, p99 ${Math.round(result.latency.p99Ms)} ms`,
+    `  ${(result.elapsedMs / 1000).toFixed(2)} s, ${n(Math.round(result.eventsPerSecond))} events/s, ingest-to-commit latency p50 ${Math.round(result.latency.p50Ms)} ms, p99 ${Math.round(result.latency.p99Ms)} ms` +
+      ((result.threads ?? 0) > 0 ? `, stateless steps on ${result.threads} threads` : ''),
   );
   if (a.steps.length > 0) {
     lines.push('', 'steps');

@@ -34,7 +34,7 @@ interface DemoProfile {
 const DEMO_PROFILES: Readonly<Record<string, DemoProfile>> = {
   'municipal-tickets': {
     records: 'municipal tickets',
-    steps: 'tickets.new + tickets.status → parse → hash PII → DLP scan → ward lookup → rolling features → raw_tickets → cleanse → cleansed_tickets → ml_features → online store → tickets.ready_for_scoring',
+    steps: 'tickets.new + tickets.status → parse → hash PII → DLP scan → raw_tickets → cleanse → cleansed_tickets → ward lookup → rolling features → ml_features → online store → tickets.ready_for_scoring',
     afterSummary: featureLookupSection,
     next: (rel) => [
       `npx sluice features backfill municipal-tickets --warehouse ${rel}`,

@@ -67,7 +67,7 @@ export class DuckDbWarehouse implements Warehouse {
       // commit, and each checkpoint recompresses the row group it appends to. 256 MB cut a 1M-event
       // municipal run from 74 to 59 CPU-seconds; a crash then replays at most that much WAL.
       this.instance = await DuckDBInstance.create(this.location, {
-        memory_limit: process.env.SLUICE_DUCKDB_MEMORY ?? '1GB',
+        memory_limit: process.env.SLUICE_DUCKDB_MEMORY ?? '512MB',
         checkpoint_threshold: '256MB',
         ...this.options.settings,
       });

@@ -299,4 +299,57 @@ describe('NATS JetStream bus across a server restart', { ...(restartSkip !== und
       await server.stop();
     }
   });
+
+  it('an acknowledgement that failed while the server was down goes through on the retry after it returns', async () => {
+    const server = new PrivateNatsServer(await freePort(), tempDir('sluice-nats-'));
+    await server.start();
+    const bus = new NatsBus({ url: `nats://127.0.0.1:${server.port}`, timeoutMs: 1000 });
+    try {
+      await bus.open();
+      const t = topic('ackretry');
+      const source = bus.subscribe(t, { consumer: 'acker' });
+      await source.open();
+      await bus.publish(t, payloads('m', 3));
+      let held: SourceBatch | null = null;
+      let count = 0;
+      while (count < 3) {
+        const batch = await nextBatch(source);
+        count += batch.messages.length;
+        if (held === null) held = batch;
+        else await source.ack(batch);
+      }
+      const pending = held as SourceBatch;
+      await server.stop();
+      await assert.rejects(source.ack(pending), ConnectorUnavailableError, 'no server, no confirmation');
+      await server.start();
+      // The runner retries with backoff; here the test does, until the client has reconnected.
+      const deadline = Date.now() + 20_000;
+      for (;;) {
+        try {
+          await source.ack(pending);
+          break;
+        } catch (error) {
+          if (!(error instanceof ConnectorUnavailableError) || Date.now() > deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 200)); // the client reconnects on its own schedule
+        }
+      }
+      // Acknowledged for good: the server holds nothing pending for the consumer.
+      const { connect } = await import('@nats-io/transport-node');
+      const { jetstreamManager } = await import('@nats-io/jetstream');
+      const nc = await connect({ servers: `nats://127.0.0.1:${server.port}` });
+      try {
+        const jsm = await jetstreamManager(nc);
+        let pendingAcks = -1;
+        for await (const stream of jsm.streams.names()) {
+          for await (const consumer of jsm.consumers.list(stream)) if (consumer.name === 'acker') pendingAcks = consumer.num_ack_pending;
+        }
+        assert.equal(pendingAcks, 0, 'no message waits for an acknowledgement');
+      } finally {
+        await nc.close();
+      }
+    } finally {
+      await bus.close();
+      await server.stop();
+    }
+  });
 });

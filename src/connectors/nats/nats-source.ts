@@ -62,6 +62,8 @@ export class NatsSource implements Source {
   readonly name: string;
   readonly bounded = false;
   private readonly session: NatsSession;
+  /** Batches whose acknowledgement was sent but not confirmed: a retry must not rely on `ackAck`. */
+  private readonly unconfirmed = new WeakSet<SourceBatch>();
   private readonly topic: string;
   private readonly options: SubscribeOptions;
   private consumer: Consumer | null = null;
@@ -275,19 +277,33 @@ export class NatsSource implements Source {
     const messages = batch.token as JsMsg[];
     const last = messages[messages.length - 1];
     if (last === undefined) return;
-    for (let i = 0; i < messages.length - 1; i++) (messages[i] as JsMsg).ack();
-    // The server handles a consumer's acks in order, so the last one's confirmation covers all.
-    let confirmed: boolean;
+    const retry = this.unconfirmed.has(batch);
+    this.unconfirmed.add(batch);
     try {
-      confirmed = await last.ackAck({ timeout: this.session.timeoutMs });
+      if (!retry) {
+        for (let i = 0; i < messages.length - 1; i++) (messages[i] as JsMsg).ack();
+        // The server handles a consumer's acks in order, so the last one's confirmation covers all.
+        if (!(await last.ackAck({ timeout: this.session.timeoutMs }))) {
+          throw new Error('the server did not confirm');
+        }
+      } else {
+        // A retry after an unconfirmed attempt (the server went away meanwhile). `ackAck` answers
+        // false once a message was acked, and the server may not answer an ack of a message it
+        // already recorded, so the acks are sent anew by hand (acking twice is harmless) and a
+        // round trip to the server confirms they reached it. Should one still be lost, the message
+        // comes back after the ack wait and the sinks ignore it: nothing is doubled.
+        for (const message of messages) this.session.nc.publish(replyOf(message), ACK);
+        await withTimeout(this.session.nc.flush(), this.session.timeoutMs, 'the server did not answer');
+      }
     } catch (error) {
-      throw new ConnectorUnavailableError(`acknowledging ${messages.length} message(s) of ${this.name} on NATS ${this.session.location} failed (${describeError(error)}); they may be delivered again, which the sinks ignore.`, { cause: error });
+      throw new ConnectorUnavailableError(
+        `acknowledging ${messages.length} message(s) of ${this.name} on NATS ${this.session.location} failed (${describeError(error)}); it is retried, and if it never goes through they are delivered again, which the sinks ignore.`,
+        { cause: error },
+      );
     }
-    if (!confirmed) throw new ConnectorUnavailableError(`NATS ${this.session.location} did not confirm the acknowledgement of ${messages.length} message(s) of ${this.name}; retry.`);
-    for (const m of messages) this.outstanding.delete(m);
+    this.unconfirmed.delete(batch);
   }
 
-  /** Asks for redelivery of every message of the batch after `delayMs`. */
   async nak(batch: SourceBatch, delayMs: number): Promise<void> {
     const messages = batch.token as JsMsg[];
     if (messages.length === 0) return;
@@ -393,4 +409,25 @@ function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
     }
     signal.addEventListener('abort', done, { once: true });
   });
+}
+
+/** `promise`, or a rejection after `ms`. */
+async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** JetStream's acknowledgement payload. */
+const ACK = new TextEncoder().encode('+ACK');
+
+/** The subject a JetStream message is acknowledged on. */
+function replyOf(message: JsMsg): string {
+  return (message as unknown as { reply: string }).reply;
 }
