@@ -117,7 +117,7 @@ function rowsOf(rows: readonly Row[], frames: readonly RowFrame[]): Row[] {
 }
 
 /** How many batches may be out on the step workers at once, per worker. */
-const BATCHES_PER_WORKER = Number(process.env.BPW ?? 2);
+const BATCHES_PER_WORKER = 2;
 /** The most records sent to one step worker at a time: small enough that all workers get work. */
 const WORKER_BATCH = 4096;
 

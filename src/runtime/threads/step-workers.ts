@@ -42,7 +42,7 @@ export class StepWorkerError extends SluiceError {
 function spawnWorker(name: string): Worker {
   // A batch's records die young; a roomier young generation lets them die there instead of being
   // copied out by scavenges (measured on municipal steps: GC share 7% → 3%).
-  const options = { name, resourceLimits: { maxYoungGenerationSizeMb: Number(process.env.YG ?? 48) } };
+  const options = { name, resourceLimits: { maxYoungGenerationSizeMb: 48 } };
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./step-worker.js', import.meta.url), options);
   const tsx = import.meta.resolve('tsx/esm/api');
   const script = new URL('./step-worker.ts', import.meta.url).href;
