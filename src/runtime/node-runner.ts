@@ -82,35 +82,30 @@ export class PendingChunk {
   firstAt = 0;
 
   rowsFor(table: TableSpec): Row[] {
-    let rows = this.tables.get(table);
-    if (rows === undefined) {
-      rows = [];
-      this.tables.set(table, rows);
-    }
-    return rows;
+    return listIn(this.tables, table);
   }
 
   framesFor(table: TableSpec): RowFrame[] {
-    let frames = this.frames.get(table);
-    if (frames === undefined) {
-      frames = [];
-      this.frames.set(table, frames);
-    }
-    return frames;
+    return listIn(this.frames, table);
   }
 
   messagesFor(topic: string): OutgoingMessage[] {
-    let messages = this.topics.get(topic);
-    if (messages === undefined) {
-      messages = [];
-      this.topics.set(topic, messages);
-    }
-    return messages;
+    return listIn(this.topics, topic);
   }
 
   get isEmpty(): boolean {
     return this.batches.length === 0 && this.tables.size === 0 && this.frames.size === 0 && this.errors.length === 0;
   }
+}
+
+/** The list under `key`, created empty on first use. */
+function listIn<K, V>(map: Map<K, V[]>, key: K): V[] {
+  let list = map.get(key);
+  if (list === undefined) {
+    list = [];
+    map.set(key, list);
+  }
+  return list;
 }
 
 export interface NodeRunnerOptions {
