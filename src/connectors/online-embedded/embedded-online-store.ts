@@ -372,22 +372,23 @@ export class EmbeddedOnlineStore implements OnlineStore {
   async compact(): Promise<void> {
     const log = await this.logFile();
     if (log === null) return;
-    const snapshot: Snapshot = {
-      serving: [...this.serving].flatMap(([entity, byId]) =>
-        [...byId].map(([id, stored]) => [entity, id, JSON.parse(stored) as Array<[string, FeatureScalar, number]>] as const),
-      ),
-      groups: [...this.groups].map(
-        ([name, g]) =>
-          [
-            name,
-            Number.isFinite(g.horizon) ? g.horizon : null,
-            [...g.tiles].flatMap(([entity, byKey]) => [...byKey].map(([key, series]) => [`${entity}\u0000${key}`, [...series]] as const)),
-            [...g.seen].map(([tile, ids]) => [tile, [...ids]] as const),
-          ] as const,
-      ),
-    };
+    const groups: Snapshot['groups'] = [...this.groups].map(
+      ([name, g]) =>
+        [
+          name,
+          Number.isFinite(g.horizon) ? g.horizon : null,
+          [...g.tiles].flatMap(([entity, byKey]) => [...byKey].map(([key, series]) => [`${entity}\u0000${key}`, [...series]] as const)),
+          [...g.seen].map(([tile, ids]) => [tile, [...ids]] as const),
+        ] as const,
+    );
+    // The serving values are JSON already: spliced in as they are, not parsed and written again.
+    const serving: string[] = [];
+    for (const [entity, byId] of this.serving) {
+      const prefix = `[${JSON.stringify(entity)},`;
+      for (const [id, stored] of byId) serving.push(`${prefix}${JSON.stringify(id)},${stored}]`);
+    }
     const tmp = `${this.snapshotPath}.tmp`;
-    const text = JSON.stringify(snapshot);
+    const text = `{"serving":[${serving.join(',')}],"groups":${JSON.stringify(groups)}}`;
     this.snapshotBytes = text.length;
     writeFileSync(tmp, text);
     renameSync(tmp, this.snapshotPath);
