@@ -145,14 +145,18 @@ export class FeatureUpdater {
         if (item.target.time > frontier) frontier = item.target.time;
       }
     }
-    this.frontier = frontier;
     let verdicts: TileVerdict[];
+    // The frontier moves only once the store has the batch: if the store is down and the batch is
+    // retried, its events must be judged against the frontier before it again, not against its own
+    // latest time (which made every earlier event of the batch late after an outage).
     if (!shared) {
       // The only writer: applying the events and raising the horizon is one round trip.
       verdicts = events.length > 0 || horizon > this.horizon ? await this.store.applyTiles(set.name, events, { horizon }) : [];
+      this.frontier = frontier;
     } else {
       // N workers: the horizon moves only once every other worker has caught up with it.
       verdicts = events.length > 0 ? await this.store.applyTiles(set.name, events) : [];
+      this.frontier = frontier;
       await this.awaitOthers(horizon);
       if (horizon > this.horizon) await this.store.applyTiles(set.name, [], { horizon });
     }
