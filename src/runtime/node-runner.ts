@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { AccountingReport, StepCounts } from '../core/accounting.js';
+import type { StepCounts } from '../core/accounting.js';
 import type { OutgoingMessage } from '../core/bus.js';
 import type { Envelope } from '../core/envelope.js';
 import { type ErrorRow, ErrorTypes } from '../core/error-row.js';
@@ -390,9 +390,6 @@ export function addStepCounts(into: StepCounts, from: Readonly<StepCounts>): voi
   into.errored += from.errored;
   into.filtered += from.filtered;
 }
-
-/** The step rows of a report, for shipping between threads. */
-export type StepTally = AccountingReport['steps'];
 
 /** A thrown value, carried as a result so one bad record never unwinds the batch. */
 class Thrown {

@@ -3,7 +3,7 @@ import type { Bus } from '../core/bus.js';
 import type { EnvelopeMeta } from '../core/envelope.js';
 import { errorRowJson, errorRowValues } from '../core/error-row.js';
 import { ConnectorUnavailableError, describeError } from '../core/errors.js';
-import { type Pipeline, type PipelineNode, type RetryPolicy, STATE_TABLE, type TapNode, type WriteNode } from '../core/pipeline.js';
+import { type Pipeline, type PipelineNode, type RetryPolicy, STATE_TABLE, type TapNode } from '../core/pipeline.js';
 import type { SideOutputs } from '../core/stateful.js';
 import type { Row, TableSpec } from '../core/schema.js';
 import { carriesRedelivery, type Source, type SourceBatch } from '../core/source.js';
@@ -138,13 +138,14 @@ class PipelineEngine {
   private commitSettled = true;
   private readonly maxPendingRows: number;
   private commitFailure: unknown = null;
-  /** The stateless head, when step workers run it, and the nodes after it. */
-  private head: readonly PipelineNode[] = [];
+  /** The nodes the main thread runs: all of them, or those after the head the step workers run. */
   private tail: readonly PipelineNode[];
   private workers: StepWorkers | null = null;
   /** Batches out on the workers, oldest first. */
   private readonly queued: Array<{ batch: SourceBatch; receivedAt: number; result: Promise<BatchResult> }> = [];
   private readonly tablesByName = new Map<string, TableSpec>();
+  private startedAt = 0;
+  private lastProgress = 0;
 
   constructor(pipeline: Pipeline<unknown, unknown>, options: RunOptions) {
     this.pipeline = pipeline;
@@ -173,9 +174,6 @@ class PipelineEngine {
     });
     for (const table of pipeline.tables()) this.tablesByName.set(table.name, table);
   }
-
-  private startedAt = 0;
-  private lastProgress = 0;
 
   async run(): Promise<RunResult> {
     const { source, warehouse } = this.options;
@@ -242,7 +240,7 @@ class PipelineEngine {
       this.options.signal?.removeEventListener('abort', onAbort);
       await this.workers?.close();
     }
-    this.options.onProgress?.(this.progress(startedAt));
+    this.options.onProgress?.(this.progress());
     const elapsedMs = Math.max(1, this.clock.now() - startedAt);
     const accounting = this.accounting.assertBalanced();
     return {
@@ -271,7 +269,6 @@ class PipelineEngine {
       ...(this.options.maxDeliveries !== undefined ? { maxDeliveries: this.options.maxDeliveries } : {}),
       ...(this.options.onEvent !== undefined ? { onEvent: this.options.onEvent } : {}),
     });
-    this.head = head;
     this.tail = this.pipeline.nodes.slice(head.length);
   }
 
@@ -289,17 +286,17 @@ class PipelineEngine {
     if (due && (this.inFlightCommit === null || this.commitSettled || pending.received >= this.maxPendingRows)) await this.startCommit();
     if (this.options.onProgress !== undefined && now - this.lastProgress >= (this.options.progressEveryMs ?? 1000)) {
       this.lastProgress = now;
-      this.options.onProgress(this.progress(this.startedAt));
+      this.options.onProgress(this.progress());
     }
   }
 
-  private progress(startedAt: number): RunProgress {
+  private progress(): RunProgress {
     const source = this.options.source.progress?.();
     return {
       received: this.accounting.received + this.pending.received,
       committed: this.accounting.received,
       errored: this.accounting.errored,
-      elapsedMs: this.clock.now() - startedAt,
+      elapsedMs: this.clock.now() - this.startedAt,
       ...(source !== undefined ? { source } : {}),
     };
   }
@@ -364,7 +361,11 @@ class PipelineEngine {
     const chunk = this.pending;
     this.admit(chunk, batch, receivedAt);
     for (const [step, counts] of result.steps) addStepCounts(this.accounting.step(step), counts);
-    for (const { table, frame } of result.tables) chunk.framesFor(this.tablesByName.get(table) ?? this.headTable(table)).push(frame);
+    for (const { table, frame } of result.tables) {
+      const spec = this.tablesByName.get(table);
+      if (spec === undefined) throw new Error(`a step worker wrote rows for table ${table}, which the pipeline does not write`);
+      chunk.framesFor(spec).push(frame);
+    }
     for (const { topic, ids, payloads } of result.topics) {
       const messages = chunk.messagesFor(topic);
       for (let i = 0; i < ids.length; i++) messages.push({ id: ids[i] as string, payload: payloads[i] as string });
@@ -390,12 +391,6 @@ class PipelineEngine {
       chunk.written += through.length;
     }
     await this.afterBatch(false);
-  }
-
-  private headTable(name: string): TableSpec {
-    const node = this.head.find((n): n is WriteNode => n.kind === 'write' && n.table.name === name);
-    if (node === undefined) throw new Error(`a step worker wrote rows for table ${name}, which the pipeline does not write`);
-    return node.table;
   }
 
   /** Settles everything out on the workers, in order. */

@@ -19,6 +19,8 @@ const port = parentPort;
 
 interface Head {
   readonly pipeline: Pipeline<unknown, unknown>;
+  /** Built once: it compiles the key-field patterns error rows use. */
+  readonly runner: NodeRunner;
   readonly nodes: readonly PipelineNode[];
   readonly init: InitMessage;
   /** Whether nodes run after the head on the main thread (then survivors' values go back). */
@@ -26,7 +28,9 @@ interface Head {
 }
 
 let head: Head | null = null;
+/** The batch being run: its processing time and its step counts. */
 let batchNow = 0;
+let tally: RunAccounting | null = null;
 const aborts = new AbortController();
 /** Batches run one after another, in the order they came. */
 let queue: Promise<void> = Promise.resolve();
@@ -66,21 +70,22 @@ async function build(init: InitMessage): Promise<Head> {
         'the pipeline must build the same way on every thread (run with --threads 0 to run it on one)',
     );
   }
-  return { pipeline, nodes, init, hasTail: nodes.length < pipeline.nodes.length };
-}
-
-async function runBatch(message: BatchMessage): Promise<void> {
-  if (head === null) throw new Error('step worker got a batch before init');
-  const { pipeline, nodes, init, hasTail } = head;
-  batchNow = message.now;
-  const tally = new RunAccounting(pipeline.name);
   const runner = new NodeRunner(pipeline, {
     clock: { now: () => batchNow },
     outageRetry: init.outageRetry,
     signal: aborts.signal,
     onEvent: (event) => post({ type: 'event', event }),
-    stepCounts: (step) => tally.step(step),
+    stepCounts: (step) => (tally as RunAccounting).step(step),
   });
+  return { pipeline, runner, nodes, init, hasTail: nodes.length < pipeline.nodes.length };
+}
+
+async function runBatch(message: BatchMessage): Promise<void> {
+  if (head === null) throw new Error('step worker got a batch before init');
+  const { pipeline, runner, nodes, init, hasTail } = head;
+  batchNow = message.now;
+  const counts = new RunAccounting(pipeline.name);
+  tally = counts;
   const chunk = new PendingChunk();
   const messages: SourceMessage[] = new Array(message.payloads.length);
   for (let i = 0; i < messages.length; i++) {
@@ -114,7 +119,7 @@ async function runBatch(message: BatchMessage): Promise<void> {
   const result: BatchResult = {
     type: 'result',
     seq: message.seq,
-    steps: tally.report().steps.map(({ step, ...counts }) => [step, counts] as const),
+    steps: counts.report().steps.map(({ step, ...counts }) => [step, counts] as const),
     tables,
     topics,
     errors: chunk.errors,
