@@ -63,7 +63,7 @@ let scratch = Buffer.allocUnsafeSlow(1 << 20);
  * codes, names) is joined and converted in one native call and its offsets are the characters';
  * otherwise each value is written in turn (≈170 ns for a Tamil description).
  */
-function encodeStrings(strings: readonly string[], count: number): Utf8Strings {
+export function encodeStrings(strings: readonly string[], count = strings.length): Utf8Strings {
   const ends = new Int32Array(count);
   const joined = strings.length === count ? strings.join('') : strings.slice(0, count).join('');
   if (Buffer.byteLength(joined, 'utf8') === joined.length) {
@@ -208,7 +208,7 @@ export function stringAt(text: Utf8Strings, i: number): string {
 }
 
 /** Every string of a UTF-8 run, in order. */
-function decodeStrings(text: Utf8Strings): string[] {
+export function decodeStrings(text: Utf8Strings): string[] {
   const count = text.ends.length;
   const out: string[] = new Array(count);
   const buffer = Buffer.from(text.bytes.buffer, text.bytes.byteOffset, text.bytes.length);

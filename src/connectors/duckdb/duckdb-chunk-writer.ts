@@ -1,7 +1,7 @@
 import { endianness } from 'node:os';
 import duckdb from '@duckdb/node-bindings';
 import { BIGINT, BOOLEAN, DATE, type DuckDBAppender, DuckDBDataChunk, type DuckDBType, DOUBLE, INTEGER, LIST, TIMESTAMP, VARCHAR } from '@duckdb/node-api';
-import { cellAt, type FrameColumn, listOffsets, type RowFrame, type Utf8Strings } from '../../core/row-frame.js';
+import { cellAt, encodeStrings, type FrameColumn, listOffsets, type RowFrame, type Utf8Strings } from '../../core/row-frame.js';
 import type { ColumnSpec, ColumnType } from '../../core/schema.js';
 import { parseTimestamp } from '../../core/timestamps.js';
 
@@ -286,7 +286,7 @@ export class ChunkWriter {
       strings[i] = texts[i] ?? '';
       if (texts[i] === null) nulls[i] = 1;
     }
-    this.writeStrings(vector, utf8Of(strings), nulls, { start: 0, n, selection: null });
+    this.writeStrings(vector, encodeStrings(strings), nulls, { start: 0, n, selection: null });
   }
 
   /**
@@ -349,18 +349,4 @@ export class ChunkWriter {
 function allFinite(values: Float64Array, start: number, n: number): boolean {
   for (let i = start; i < start + n; i++) if (!Number.isFinite(values[i] as number)) return false;
   return true;
-}
-
-/** Strings as one UTF-8 run (for columns that are not strings in the frame). */
-function utf8Of(strings: readonly string[]): Utf8Strings {
-  const ends = new Int32Array(strings.length);
-  const parts: Buffer[] = [];
-  let used = 0;
-  for (let i = 0; i < strings.length; i++) {
-    const part = Buffer.from(strings[i] as string, 'utf8');
-    parts.push(part);
-    used += part.length;
-    ends[i] = used;
-  }
-  return { bytes: Buffer.concat(parts, used), ends, ascii: false };
 }

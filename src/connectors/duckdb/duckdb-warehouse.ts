@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { ConfigError, SluiceError, TableMissingError } from '../../core/errors.js';
-import { cellAt, encodeRows, type FrameColumn, type RowFrame, stringAt } from '../../core/row-frame.js';
+import { cellAt, decodeStrings, encodeRows, encodeStrings, type FrameColumn, type RowFrame } from '../../core/row-frame.js';
 import type { CreateDisposition, TableSpec } from '../../core/schema.js';
 import type { CommitResult, TableBatch, Warehouse } from '../../core/warehouse.js';
 import { ChunkWriter } from './duckdb-chunk-writer.js';
@@ -213,7 +213,7 @@ export class DuckDbWarehouse implements Warehouse {
   private async existingKeys(db: DuckDBConnection, table: PreparedTable, keys: readonly string[]): Promise<Set<string>> {
     const appender = await db.createAppender('_sluice_keys', 'main', 'temp');
     try {
-      this.keyWriter.append(appender, encodeRows(keys.map((k) => [k]), 1));
+      this.keyWriter.append(appender, { rows: keys.length, columns: [{ kind: 'string', text: encodeStrings(keys), nulls: null }] });
       appender.flushSync();
     } finally {
       appender.closeSync();
@@ -262,10 +262,6 @@ interface PickedRows {
   readonly rowOf: number[];
 }
 
-function keyAt(column: FrameColumn, row: number): string {
-  return column.kind === 'string' ? stringAt(column.text, row) : String(cellAt(column, row));
-}
-
 /**
  * One row per key: the first (insert-or-ignore: the earliest delivery wins, as it would across
  * commits) or the last (upsert: the newest state wins).
@@ -278,8 +274,10 @@ function pickUniqueKeys(frames: readonly RowFrame[], keyIndex: number, keepLast:
   for (let f = 0; f < frames.length; f++) {
     const frame = frames[f] as RowFrame;
     const column = frame.columns[keyIndex] as FrameColumn;
+    // A string key column is decoded in one pass over its bytes, not one buffer view per key.
+    const strings = column.kind === 'string' ? decodeStrings(column.text) : null;
     for (let r = 0; r < frame.rows; r++) {
-      const key = keyAt(column, r);
+      const key = strings !== null ? (strings[r] as string) : String(cellAt(column, r));
       const index = seen.get(key);
       if (index === undefined) {
         seen.set(key, keys.length);
