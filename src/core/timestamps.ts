@@ -7,6 +7,11 @@ function daysIn(year: number, month: number): number {
   return DAYS_IN_MONTH[month - 1] ?? 0;
 }
 
+/** Whether the fields name a real UTC date and time (no 30 February, no hour 24). */
+function isRealTime(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysIn(year, month) && hour <= 23 && minute <= 59 && second <= 59;
+}
+
 /** The two-digit number at `i`, or -1 when either character is not a digit. */
 function twoDigits(s: string, i: number): number {
   const a = s.charCodeAt(i) - 48;
@@ -38,7 +43,7 @@ function parseCanonicalUtc(s: string): number | null {
   const second = twoDigits(s, 17);
   if (century < 0 || yy < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return null;
   const year = century * 100 + yy;
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) return null;
+  if (!isRealTime(year, month, day, hour, minute, second)) return null;
   return Date.UTC(year, month - 1, day, hour, minute, second, ms);
 }
 
@@ -66,7 +71,7 @@ export function parseTimestamp(value: unknown): number | null {
   const hour = m[4] === undefined ? 0 : Number(m[4]);
   const minute = m[5] === undefined ? 0 : Number(m[5]);
   const second = m[6] === undefined ? 0 : Number(m[6]);
-  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 59) return null;
+  if (!isRealTime(year, month, day, hour, minute, second)) return null;
   const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
   let offsetMinutes = 0;
   const zone = m[8];

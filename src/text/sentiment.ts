@@ -141,8 +141,8 @@ export function sentimentDetails(text: string): SentimentDetails {
   const lower = text.toLowerCase();
   let from = 0;
   let to = lower.length;
-  while (from < to && GAP[lower.charCodeAt(from)] !== 0 && isSpace(lower.charCodeAt(from))) from++;
-  while (to > from && GAP[lower.charCodeAt(to - 1)] !== 0 && isSpace(lower.charCodeAt(to - 1))) to--;
+  while (from < to && isSpace(lower.charCodeAt(from))) from++;
+  while (to > from && isSpace(lower.charCodeAt(to - 1))) to--;
   let score = 0;
   let tokens = 0;
   let previous = -1;
