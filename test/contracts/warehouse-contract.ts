@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { TableMissingError } from '../../src/core/errors.js';
 import { encodeRows } from '../../src/core/row-frame.js';
 import { type ColumnSpec, defineTable, type Row, type TableSpec, type WriteMode } from '../../src/core/schema.js';
@@ -47,6 +47,23 @@ export function runWarehouseContract(name: string, create: () => Promise<Warehou
     ],
   });
   const row = (id: string, n: number): unknown[] => [id, `label ${n}`, n, n * 1000, n / 4, n % 2 === 0, Date.UTC(2026, 10, 1, 8, n), '2026-11-01', [`t${n}`, 'x'], { n }];
+
+  /**
+   * Runs `body` once per write mode on a fresh warehouse that takes frames; a warehouse that does
+   * not is skipped, saying why (the runner hands it rows only).
+   */
+  const withFramesWarehouse = async (t: TestContext, body: (wh: Warehouse, writeMode: 'insert-or-ignore' | 'upsert') => Promise<void>): Promise<void> => {
+    const wh = await create();
+    try {
+      if (wh.acceptsFrames !== true) {
+        t.skip(`${name} does not declare acceptsFrames: the runner hands it rows only`);
+        return;
+      }
+      for (const writeMode of ['insert-or-ignore', 'upsert'] as const) await body(wh, writeMode);
+    } finally {
+      await wh.close();
+    }
+  };
 
   describe(`warehouse contract: ${name}`, { ...(options.skip !== undefined ? { skip: options.skip } : {}) }, () => {
     it('creates a table from its declared schema and round-trips every column type', async () => {
@@ -204,165 +221,147 @@ export function runWarehouseContract(name: string, create: () => Promise<Warehou
       }
     });
 
-    it('stores rows given as frames exactly as the same rows given as rows, or as rows and frames together', async (t) => {
-      const wh = await create();
-      try {
-        if (wh.acceptsFrames !== true) {
-          t.skip(`${name} does not declare acceptsFrames: the runner hands it rows only`);
-          return;
-        }
-        for (const writeMode of ['insert-or-ignore', 'upsert'] as const) {
-          const tables = {
-            rows: everyType(`contract_${writeMode === 'upsert' ? 'upsert' : 'ignore'}_rows`, writeMode),
-            frames: everyType(`contract_${writeMode === 'upsert' ? 'upsert' : 'ignore'}_frames`, writeMode),
-            mixed: everyType(`contract_${writeMode === 'upsert' ? 'upsert' : 'ignore'}_mixed`, writeMode),
+    it('stores rows given as frames exactly as the same rows given as rows, or as rows and frames together', (t) =>
+      withFramesWarehouse(t, async (wh, writeMode) => {
+        const tables = {
+          rows: everyType(`contract_${writeMode === 'upsert' ? 'upsert' : 'ignore'}_rows`, writeMode),
+          frames: everyType(`contract_${writeMode === 'upsert' ? 'upsert' : 'ignore'}_frames`, writeMode),
+          mixed: everyType(`contract_${writeMode === 'upsert' ? 'upsert' : 'ignore'}_mixed`, writeMode),
+        };
+        for (const table of Object.values(tables)) await wh.ensureTable(table, 'if-needed');
+        for (const [c, groups] of TRICKY_COMMITS.entries()) {
+          const width = tables.rows.columns.length;
+          const last = groups[groups.length - 1] as Row[];
+          const results = {
+            rows: await commitOne(wh, { table: tables.rows, rows: groups.flat() }),
+            frames: await commitOne(wh, { table: tables.frames, rows: [], frames: groups.map((g) => encodeRows(g, width)) }),
+            // Rows and frames in one batch; their only shared key carries the same values in both.
+            mixed: await commitOne(wh, { table: tables.mixed, rows: last, frames: groups.slice(0, -1).map((g) => encodeRows(g, width)) }),
           };
-          for (const table of Object.values(tables)) await wh.ensureTable(table, 'if-needed');
-          for (const [c, groups] of TRICKY_COMMITS.entries()) {
-            const width = tables.rows.columns.length;
-            const last = groups[groups.length - 1] as Row[];
-            const results = {
-              rows: await commitOne(wh, { table: tables.rows, rows: groups.flat() }),
-              frames: await commitOne(wh, { table: tables.frames, rows: [], frames: groups.map((g) => encodeRows(g, width)) }),
-              // Rows and frames in one batch; their only shared key carries the same values in both.
-              mixed: await commitOne(wh, { table: tables.mixed, rows: last, frames: groups.slice(0, -1).map((g) => encodeRows(g, width)) }),
-            };
-            const offered = groups.reduce((n, g) => n + g.length, 0);
-            // Into an empty table every key is new. Whether an upsert that replaces a stored row
-            // reports it as inserted or as a duplicate is left to the warehouse: the three ways agree.
-            const expected = writeMode === 'upsert' ? (c === 0 ? { inserted: 20, duplicates: 4 } : null) : c === 0 ? { inserted: 20, duplicates: 4 } : { inserted: 4, duplicates: 5 };
-            for (const [via, result] of Object.entries(results)) {
-              assert.equal(result.inserted + result.duplicates, offered, `${writeMode} commit ${c + 1} via ${via}: every offered row is counted once`);
-              if (expected !== null) assert.deepEqual({ inserted: result.inserted, duplicates: result.duplicates }, expected, `${writeMode} commit ${c + 1} via ${via}`);
-              else assert.deepEqual(counted(result), counted(results.rows), `${writeMode} commit ${c + 1} via ${via} counts as via rows`);
-            }
+          const offered = groups.reduce((n, g) => n + g.length, 0);
+          // Into an empty table every key is new. Whether an upsert that replaces a stored row
+          // reports it as inserted or as a duplicate is left to the warehouse: the three ways agree.
+          const expected = writeMode === 'upsert' ? (c === 0 ? { inserted: 20, duplicates: 4 } : null) : c === 0 ? { inserted: 20, duplicates: 4 } : { inserted: 4, duplicates: 5 };
+          for (const [via, result] of Object.entries(results)) {
+            assert.equal(result.inserted + result.duplicates, offered, `${writeMode} commit ${c + 1} via ${via}: every offered row is counted once`);
+            if (expected !== null) assert.deepEqual({ inserted: result.inserted, duplicates: result.duplicates }, expected, `${writeMode} commit ${c + 1} via ${via}`);
+            else assert.deepEqual(counted(result), counted(results.rows), `${writeMode} commit ${c + 1} via ${via} counts as via rows`);
           }
-          const stored = {
-            rows: await tableByKey(wh, tables.rows.name),
-            frames: await tableByKey(wh, tables.frames.name),
-            mixed: await tableByKey(wh, tables.mixed.name),
-          };
-          assert.equal(stored.rows.size, 24, `${writeMode}: one row per key`);
-          const [counts] = await wh.query(`SELECT count(*) AS n, count(DISTINCT _id) AS keys FROM ${tables.frames.name}`);
-          assert.deepEqual(counts, { n: 24, keys: 24 }, `${writeMode}: no key stored twice via frames`);
-          assert.deepEqual(stored.frames, stored.rows, `${writeMode}: frames store what rows store`);
-          assert.deepEqual(stored.mixed, stored.rows, `${writeMode}: rows and frames together store what rows store`);
-          // Which delivery won: a duplicate key holds the same values as the key written once with that tuple.
-          const winners = writeMode === 'upsert' ? UPSERT_WINNERS : IGNORE_WINNERS;
-          for (const via of ['rows', 'frames'] as const) {
-            for (const [key, tuple] of Object.entries(winners)) {
-              assert.deepEqual(withoutKey(stored[via].get(key)), withoutKey(stored[via].get(`t${tuple}`)), `${writeMode} via ${via}: key ${key} holds tuple ${tuple}`);
-            }
-          }
-          // The values themselves: the conversions the row path makes, which frames must make too.
-          const cell = (key: string, column: string): unknown => stored.frames.get(key)?.[column];
-          assert.equal(cell('t0', 'label'), 'plain ascii label');
-          assert.equal(cell('t1', 'label'), '', 'the empty string is not null');
-          assert.equal(cell('t2', 'label'), null);
-          assert.equal(cell('t3', 'label'), null, 'undefined is stored as null');
-          assert.equal(cell('t4', 'label'), 'சாலையில் பெரிய குழி உள்ளது');
-          assert.equal(cell('t5', 'label'), '😀😀😀', '12 bytes');
-          assert.equal(cell('t6', 'label'), '1234567890123', '13 bytes');
-          assert.equal(cell('t7', 'label'), '123456789012', '12 bytes');
-          assert.equal(cell('t8', 'label'), 'a\uFFFDb', 'a lone surrogate arrives as U+FFFD, as UTF-8 carries it');
-          assert.equal(cell('t9', 'label'), '12345');
-          assert.equal(cell('t10', 'label'), 'true');
-          assert.equal(cell('t12', 'label'), TRICKY_LONG);
-          assert.equal(cell('t13', 'label'), '\u0000 nul, tab\t and newline\n');
-          assert.deepEqual(cell('t1', 'tags'), []);
-          assert.equal(cell('t2', 'tags'), null);
-          assert.deepEqual(cell('t4', 'tags'), ['தமிழ்', '', '😀']);
-          assert.deepEqual(cell('t5', 'tags'), ['😀😀😀a', '😀😀😀']);
-          assert.deepEqual(cell('t6', 'tags'), ['123456789012', '1234567890123']);
-          assert.deepEqual(cell('t8', 'tags'), ['x\uFFFD', '\uFFFD']);
-          assert.equal(cell('t9', 'tags'), null, 'a string is not a list');
-          assert.deepEqual(cell('t12', 'tags'), (TRICKY[12] as Row)[7]);
-          assert.deepEqual(cell('t13', 'tags'), ['', '']);
-          assert.deepEqual(
-            ['t0', 't1', 't4', 't5', 't6', 't7', 't8', 't9', 't10', 't14'].map((k) => cell(k, 'n')),
-            [1, 0, -1, null, 2147483647, -2147483648, null, 42, 0, null],
-            'integers: out of range and non-integral numbers are null, numeric text is read',
-          );
-          assert.deepEqual(
-            ['t0', 't1', 't4', 't5', 't6', 't7', 't8', 't14'].map((k) => cell(k, 'at')),
-            ['2026-11-01T08:00:00.000Z', '1970-01-01T00:00:00.000Z', '2026-11-01T08:00:00.000Z', '2026-11-01T02:30:00.123Z', '1969-12-31T23:59:59.999Z', null, '2026-11-01T00:00:00.000Z', null],
-            'timestamps from epoch ms and from ISO text; epoch ms beyond any date are null',
-          );
-          assert.deepEqual(
-            ['t0', 't1', 't4', 't5', 't6', 't7', 't11', 't14'].map((k) => cell(k, 'day')),
-            ['2026-11-01T00:00:00.000Z', '1970-01-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z', '2024-02-29T00:00:00.000Z', '1969-12-31T00:00:00.000Z', null, '1970-01-01T00:00:00.000Z', null],
-            'dates from YYYY-MM-DD and from epoch ms',
-          );
-          assert.deepEqual(
-            ['t0', 't1', 't2', 't4', 't5', 't10'].map((k) => cell(k, 'flag')),
-            [true, false, null, true, true, false],
-          );
-          const json = (key: string): unknown => {
-            const v = cell(key, 'doc');
-            return typeof v === 'string' ? JSON.parse(v) : v;
-          };
-          assert.deepEqual(json('t0'), { n: 1 });
-          assert.deepEqual(json('t4'), { text: 'हिन्दी' });
-          assert.deepEqual(json('t5'), [1, 'a', null]);
-          assert.deepEqual(json('t10'), ['x', 'y'], 'a JSON list of strings stays JSON');
-          assert.deepEqual(json('t11'), { deep: { list: ['தமிழ்'], n: 0 } });
-          assert.equal(cell('t2', 'doc'), null);
         }
-      } finally {
-        await wh.close();
-      }
-    });
+        const stored = {
+          rows: await tableByKey(wh, tables.rows.name),
+          frames: await tableByKey(wh, tables.frames.name),
+          mixed: await tableByKey(wh, tables.mixed.name),
+        };
+        assert.equal(stored.rows.size, 24, `${writeMode}: one row per key`);
+        const [counts] = await wh.query(`SELECT count(*) AS n, count(DISTINCT _id) AS keys FROM ${tables.frames.name}`);
+        assert.deepEqual(counts, { n: 24, keys: 24 }, `${writeMode}: no key stored twice via frames`);
+        assert.deepEqual(stored.frames, stored.rows, `${writeMode}: frames store what rows store`);
+        assert.deepEqual(stored.mixed, stored.rows, `${writeMode}: rows and frames together store what rows store`);
+        // Which delivery won: a duplicate key holds the same values as the key written once with that tuple.
+        const winners = writeMode === 'upsert' ? UPSERT_WINNERS : IGNORE_WINNERS;
+        for (const via of ['rows', 'frames'] as const) {
+          for (const [key, tuple] of Object.entries(winners)) {
+            assert.deepEqual(withoutKey(stored[via].get(key)), withoutKey(stored[via].get(`t${tuple}`)), `${writeMode} via ${via}: key ${key} holds tuple ${tuple}`);
+          }
+        }
+        // The values themselves: the conversions the row path makes, which frames must make too.
+        const cell = (key: string, column: string): unknown => stored.frames.get(key)?.[column];
+        assert.equal(cell('t0', 'label'), 'plain ascii label');
+        assert.equal(cell('t1', 'label'), '', 'the empty string is not null');
+        assert.equal(cell('t2', 'label'), null);
+        assert.equal(cell('t3', 'label'), null, 'undefined is stored as null');
+        assert.equal(cell('t4', 'label'), 'சாலையில் பெரிய குழி உள்ளது');
+        assert.equal(cell('t5', 'label'), '😀😀😀', '12 bytes');
+        assert.equal(cell('t6', 'label'), '1234567890123', '13 bytes');
+        assert.equal(cell('t7', 'label'), '123456789012', '12 bytes');
+        assert.equal(cell('t8', 'label'), 'a\uFFFDb', 'a lone surrogate arrives as U+FFFD, as UTF-8 carries it');
+        assert.equal(cell('t9', 'label'), '12345');
+        assert.equal(cell('t10', 'label'), 'true');
+        assert.equal(cell('t12', 'label'), TRICKY_LONG);
+        assert.equal(cell('t13', 'label'), '\u0000 nul, tab\t and newline\n');
+        assert.deepEqual(cell('t1', 'tags'), []);
+        assert.equal(cell('t2', 'tags'), null);
+        assert.deepEqual(cell('t4', 'tags'), ['தமிழ்', '', '😀']);
+        assert.deepEqual(cell('t5', 'tags'), ['😀😀😀a', '😀😀😀']);
+        assert.deepEqual(cell('t6', 'tags'), ['123456789012', '1234567890123']);
+        assert.deepEqual(cell('t8', 'tags'), ['x\uFFFD', '\uFFFD']);
+        assert.equal(cell('t9', 'tags'), null, 'a string is not a list');
+        assert.deepEqual(cell('t12', 'tags'), (TRICKY[12] as Row)[7]);
+        assert.deepEqual(cell('t13', 'tags'), ['', '']);
+        assert.deepEqual(
+          ['t0', 't1', 't4', 't5', 't6', 't7', 't8', 't9', 't10', 't14'].map((k) => cell(k, 'n')),
+          [1, 0, -1, null, 2147483647, -2147483648, null, 42, 0, null],
+          'integers: out of range and non-integral numbers are null, numeric text is read',
+        );
+        assert.deepEqual(
+          ['t0', 't1', 't4', 't5', 't6', 't7', 't8', 't14'].map((k) => cell(k, 'at')),
+          ['2026-11-01T08:00:00.000Z', '1970-01-01T00:00:00.000Z', '2026-11-01T08:00:00.000Z', '2026-11-01T02:30:00.123Z', '1969-12-31T23:59:59.999Z', null, '2026-11-01T00:00:00.000Z', null],
+          'timestamps from epoch ms and from ISO text; epoch ms beyond any date are null',
+        );
+        assert.deepEqual(
+          ['t0', 't1', 't4', 't5', 't6', 't7', 't11', 't14'].map((k) => cell(k, 'day')),
+          ['2026-11-01T00:00:00.000Z', '1970-01-01T00:00:00.000Z', '2026-11-02T00:00:00.000Z', '2024-02-29T00:00:00.000Z', '1969-12-31T00:00:00.000Z', null, '1970-01-01T00:00:00.000Z', null],
+          'dates from YYYY-MM-DD and from epoch ms',
+        );
+        assert.deepEqual(
+          ['t0', 't1', 't2', 't4', 't5', 't10'].map((k) => cell(k, 'flag')),
+          [true, false, null, true, true, false],
+        );
+        const json = (key: string): unknown => {
+          const v = cell(key, 'doc');
+          return typeof v === 'string' ? JSON.parse(v) : v;
+        };
+        assert.deepEqual(json('t0'), { n: 1 });
+        assert.deepEqual(json('t4'), { text: 'हिन्दी' });
+        assert.deepEqual(json('t5'), [1, 'a', null]);
+        assert.deepEqual(json('t10'), ['x', 'y'], 'a JSON list of strings stays JSON');
+        assert.deepEqual(json('t11'), { deep: { list: ['தமிழ்'], n: 0 } });
+        assert.equal(cell('t2', 'doc'), null);
+      }),
+    );
 
-    it('writes frames of more than one vector (2048 rows) with selections that skip duplicates across chunk boundaries', async (t) => {
-      const wh = await create();
-      try {
-        if (wh.acceptsFrames !== true) {
-          t.skip(`${name} does not declare acceptsFrames: the runner hands it rows only`);
-          return;
-        }
-        for (const writeMode of ['insert-or-ignore', 'upsert'] as const) {
-          const prefix = `contract_big_${writeMode === 'upsert' ? 'upsert' : 'ignore'}`;
-          const viaRows = everyType(`${prefix}_rows`, writeMode);
-          const viaFrames = everyType(`${prefix}_frames`, writeMode);
-          await wh.ensureTable(viaRows, 'if-needed');
-          await wh.ensureTable(viaFrames, 'if-needed');
-          const width = viaRows.columns.length;
-          const expected = new Map<string, Row>();
-          // The second commit overlaps the first, so existing keys are dropped (or replaced) too; the
-          // third has no duplicates and no null doubles, so its frames go in without a selection.
-          for (const [from, to] of [
-            [0, 5000],
-            [4000, 7100],
-            [7100, 12_000],
-          ] as const) {
-            const rows = Array.from({ length: to - from }, (_, k) => bigRow(from + k));
-            for (const row of rows) if (writeMode === 'upsert' || !expected.has(row[0] as string)) expected.set(row[0] as string, row);
-            const sizes = [2047, 2049, 1, rows.length - 4097];
-            const frames = [];
-            let at = 0;
-            for (const size of sizes) {
-              frames.push(encodeRows(rows.slice(at, at + size), width));
-              at += size;
-            }
-            const byRows = await commitOne(wh, { table: viaRows, rows });
-            const byFrames = await commitOne(wh, { table: viaFrames, rows: [], frames });
-            assert.deepEqual(counted(byFrames), counted(byRows), `${writeMode} rows ${from}–${to}: the same counts`);
-            assert.equal(byFrames.inserted + byFrames.duplicates, rows.length);
+    it('writes frames of more than one vector (2048 rows) with selections that skip duplicates across chunk boundaries', (t) =>
+      withFramesWarehouse(t, async (wh, writeMode) => {
+        const prefix = `contract_big_${writeMode === 'upsert' ? 'upsert' : 'ignore'}`;
+        const viaRows = everyType(`${prefix}_rows`, writeMode);
+        const viaFrames = everyType(`${prefix}_frames`, writeMode);
+        await wh.ensureTable(viaRows, 'if-needed');
+        await wh.ensureTable(viaFrames, 'if-needed');
+        const width = viaRows.columns.length;
+        const expected = new Map<string, Row>();
+        // The second commit overlaps the first, so existing keys are dropped (or replaced) too; the
+        // third has no duplicates and no null doubles, so its frames go in without a selection.
+        for (const [from, to] of [
+          [0, 5000],
+          [4000, 7100],
+          [7100, 12_000],
+        ] as const) {
+          const rows = Array.from({ length: to - from }, (_, k) => bigRow(from + k));
+          for (const row of rows) if (writeMode === 'upsert' || !expected.has(row[0] as string)) expected.set(row[0] as string, row);
+          const sizes = [2047, 2049, 1, rows.length - 4097];
+          const frames = [];
+          let at = 0;
+          for (const size of sizes) {
+            frames.push(encodeRows(rows.slice(at, at + size), width));
+            at += size;
           }
-          const want = [...expected.values()]
-            .map((r) => ({ _id: r[0], label: r[1] ?? null, n: r[2], score: r[4] ?? null, tags: r[8] ?? null }))
-            .sort((a, b) => (a.n as number) - (b.n as number));
-          for (const table of [viaRows, viaFrames]) {
-            const got = await wh.query(`SELECT _id, label, n, score, tags FROM ${table.name} ORDER BY n`);
-            assert.equal(got.length, want.length, `${writeMode} ${table.name}: one row per key`);
-            assert.deepEqual(got, want, `${writeMode} ${table.name}: every row as written`);
-          }
-          assert.deepEqual(await tableByKey(wh, viaFrames.name), await tableByKey(wh, viaRows.name));
+          const byRows = await commitOne(wh, { table: viaRows, rows });
+          const byFrames = await commitOne(wh, { table: viaFrames, rows: [], frames });
+          assert.deepEqual(counted(byFrames), counted(byRows), `${writeMode} rows ${from}–${to}: the same counts`);
+          assert.equal(byFrames.inserted + byFrames.duplicates, rows.length);
         }
-      } finally {
-        await wh.close();
-      }
-    });
+        const want = [...expected.values()]
+          .map((r) => ({ _id: r[0], label: r[1] ?? null, n: r[2], score: r[4] ?? null, tags: r[8] ?? null }))
+          .sort((a, b) => (a.n as number) - (b.n as number));
+        for (const table of [viaRows, viaFrames]) {
+          const got = await wh.query(`SELECT _id, label, n, score, tags FROM ${table.name} ORDER BY n`);
+          assert.equal(got.length, want.length, `${writeMode} ${table.name}: one row per key`);
+          assert.deepEqual(got, want, `${writeMode} ${table.name}: every row as written`);
+        }
+        assert.deepEqual(await tableByKey(wh, viaFrames.name), await tableByKey(wh, viaRows.name));
+      }),
+    );
 
     for (const partitioned of [true, false]) {
       it(`ends with exactly one row per key when two writers race on the same keys (${partitioned ? 'partitioned' : 'plain'} table)`, async () => {
