@@ -31,21 +31,7 @@ export function runWarehouseContract(name: string, create: () => Promise<Warehou
   const closeAll = async (...warehouses: Warehouse[]): Promise<void> => {
     for (const wh of new Set(warehouses)) await wh.close();
   };
-  const events = defineTable({
-    name: 'contract_events',
-    partitionBy: 'at',
-    columns: [
-      { name: 'label', type: 'string' },
-      { name: 'n', type: 'integer' },
-      { name: 'big', type: 'bigint' },
-      { name: 'score', type: 'double' },
-      { name: 'flag', type: 'boolean' },
-      { name: 'at', type: 'timestamp' },
-      { name: 'day', type: 'date' },
-      { name: 'tags', type: 'string[]' },
-      { name: 'doc', type: 'json' },
-    ],
-  });
+  const events = everyType('contract_events', 'insert-or-ignore');
   const row = (id: string, n: number): unknown[] => [id, `label ${n}`, n, n * 1000, n / 4, n % 2 === 0, Date.UTC(2026, 10, 1, 8, n), '2026-11-01', [`t${n}`, 'x'], { n }];
 
   /**
