@@ -1,7 +1,19 @@
 import type { PipelineDefinition } from '../../src/core/pipeline-definition.js';
 import { la311RowToTicket } from './la311-profile.js';
-import { municipalTicketsPipeline } from './pipeline.js';
+import { type MunicipalTicketsOptions, municipalTicketsPipeline } from './pipeline.js';
 import { WORKER_COUNT_ENV, WORKER_INDEX_ENV } from '../../src/runtime/workers.js';
+import { laneOf } from '../../src/runtime/lanes.js';
+
+/**
+ * A lane of `--workers N` (steps 1–5 on N processes, steps 6–8 on one), or — a whole pipeline
+ * started as one of several processes by hand — the slot it shares the features' horizon under.
+ */
+function laneOptions(env: Readonly<Record<string, string | undefined>>): Pick<MunicipalTicketsOptions, 'lane' | 'worker'> {
+  const lane = laneOf(env);
+  if (lane !== undefined) return { lane };
+  const index = env[WORKER_INDEX_ENV];
+  return index !== undefined ? { worker: { id: index, workers: Number(env[WORKER_COUNT_ENV] ?? 1) } } : {};
+}
 
 /**
  * Seed 000 steps 1–5 only (ingest and cleansing, no status input or features): what the
@@ -26,11 +38,11 @@ export const municipalTicketsDefinition: PipelineDefinition = {
       maskDlpFindings: context.env.SLUICE_DLP_MASK !== 'false',
       ...(context.online !== undefined ? { online: context.online } : {}),
       wardsCsv: context.env.SLUICE_WARDS_CSV ?? 'wards.csv',
-      // A worker of `sluice run --workers N` shares the features' horizon with the others.
-      ...(context.env[WORKER_INDEX_ENV] !== undefined
-        ? { worker: { id: context.env[WORKER_INDEX_ENV] as string, workers: Number(context.env[WORKER_COUNT_ENV] ?? 1) } }
-        : {}),
+      ...laneOptions(context.env),
     }),
+  orderedLane: {
+    description: 'rolling features, ml_features, ticket_status_updates, online store, tickets.ready_for_scoring (steps 6–8)',
+  },
   inputProfiles: {
     la311: {
       format: 'csv',

@@ -11,7 +11,7 @@ import { type Clock, systemClock } from '../../src/time/clock.js';
 import { FEATURES_TAP, MUNICIPAL_FEATURES, type MunicipalFeatureValues, TICKET_REF_ENTITY, timeFeatures } from './features.js';
 import { isStatusUpdate, StatusInput, type StatusUpdate } from './status-schema.js';
 import { featureRefusals, type mlFeatures, ticketStatusUpdates } from './tables.js';
-import { TicketInput, type CleansedTicket, type TicketForFeatures } from './ticket-schema.js';
+import { TicketInput, type TicketForFeatures } from './ticket-schema.js';
 import type { Row, TableSpec } from '../../src/core/schema.js';
 import { projectByColumnName } from '../../src/core/pipeline.js';
 
@@ -45,6 +45,24 @@ export function parseTicketOrStatus(): StepFn<string, TicketInput | StatusUpdate
 
 function isParsed<T>(result: StepResult<T>): result is T {
   return !(result instanceof Rejection) && !(result instanceof Filtered);
+}
+
+/**
+ * The ordered lane's parse: a message that does not parse is left out (filtered), not reported —
+ * the parallel lane, which reads the same message, writes its error row and dead-letters it once.
+ */
+export function reportedByParallelLane<I, O>(fn: StepFn<I, O>): StepFn<I, O> {
+  const leaveOut = (result: StepResult<O>, ctx: StepContext): StepResult<O> =>
+    result instanceof Rejection ? ctx.filter(`${result.errorType}: reported by the parallel lane`) : result;
+  return (value, ctx) => {
+    let result: StepResult<O> | Promise<StepResult<O>>;
+    try {
+      result = fn(value, ctx);
+    } catch {
+      return ctx.filter('step_exception: reported by the parallel lane');
+    }
+    return result instanceof Promise ? result.then((r) => leaveOut(r, ctx)) : leaveOut(result, ctx);
+  };
 }
 
 /** Runs a ticket step on tickets and passes status updates through untouched. */
@@ -195,7 +213,7 @@ export function ticketRows(table: TableSpec): (value: unknown, envelope: Envelop
  * After the tickets are written, only what steps 6–8 read travels on: the step threads hand the
  * values back to the main thread, and a small object clones in a fraction of the time.
  */
-export const forFeatures = (t: CleansedTicket): TicketForFeatures => ({
+export const forFeatures = (t: TicketForFeatures): TicketForFeatures => ({
   ticket_id: t.ticket_id,
   citizen_id_hash: t.citizen_id_hash,
   submitted_at: t.submitted_at,

@@ -10,6 +10,7 @@ import {
   forFeatures,
   lookupWardDensity,
   parseTicketOrStatus,
+  reportedByParallelLane,
   routeStatusUpdates,
   ticketRows,
   ticketsOnly,
@@ -19,6 +20,7 @@ import {
 import { cleanseTicket, dlpScanTicket, hashTicketPii } from './steps.js';
 import { cleansedTickets, mlFeatures, rawTickets, ticketErrors } from './tables.js';
 import { TicketInput } from './ticket-schema.js';
+import type { Lane } from '../../src/runtime/lanes.js';
 
 export const MUNICIPAL_PII_FIELDS = ['citizen_id', 'phone'] as const;
 
@@ -42,6 +44,11 @@ export interface MunicipalTicketsOptions {
   readonly wardsCsv?: string;
   /** One of N workers sharing the online store: its slot and the number of workers (see FeatureUpdater). */
   readonly worker?: { readonly id: string; readonly workers: number };
+  /**
+   * With steps 1–8, one lane of the pipeline (see src/runtime/lanes.ts): `parallel` = steps 1–5
+   * and their tables, `ordered` = steps 6–8 over every message. Default: all of it.
+   */
+  readonly lane?: Lane;
 }
 
 /**
@@ -79,16 +86,31 @@ export function municipalTicketsPipeline(options: MunicipalTicketsOptions): Pipe
       .step('cleanse', cleanseTicket, STATELESS)
       .write(cleansedTickets);
   }
+  const parse = base.step('parse', parseTicketOrStatus(), STATELESS);
+  const ingest = () =>
+    parse
+      .step('hashPii', ticketsOnly(hashTicketPii(options.hash)), STATELESS)
+      .step('dlpScan', ticketsOnly(dlpScanTicket(dlpScan, options.maskDlpFindings === false ? null : maskFindings)), STATELESS)
+      .write(rawTickets, ticketRows(rawTickets))
+      .step('cleanse', ticketsOnly(cleanseTicket), STATELESS)
+      .write(cleansedTickets, ticketRows(cleansedTickets));
+  if (options.lane === 'parallel') {
+    // Steps 1–5 only: status updates leave here as they would after the features step.
+    return ingest().step('routeStatus', routeStatusUpdates, STATELESS);
+  }
+  // The ordered lane reads every message again on its own consumer: what fails to parse is the
+  // parallel lane's to report (error row, dead letter), so here it is only left out. DLP and
+  // cleansing reject nothing and change no field the features read, so they are skipped.
+  const tickets =
+    options.lane === 'ordered'
+      ? base
+          .step('parse', reportedByParallelLane(parseTicketOrStatus()), STATELESS)
+          .step('hashPii', ticketsOnly(hashTicketPii(options.hash)), STATELESS)
+      : ingest();
   const online = options.online ?? inMemoryStore();
   // Steps 1–5 first, all stateless, so step threads run them and write both ticket tables; status
   // updates pass through them untouched. Steps 6–8 keep state and run on the main thread.
-  return base
-    .step('parse', parseTicketOrStatus(), STATELESS)
-    .step('hashPii', ticketsOnly(hashTicketPii(options.hash)), STATELESS)
-    .step('dlpScan', ticketsOnly(dlpScanTicket(dlpScan, options.maskDlpFindings === false ? null : maskFindings)), STATELESS)
-    .write(rawTickets, ticketRows(rawTickets))
-    .step('cleanse', ticketsOnly(cleanseTicket), STATELESS)
-    .write(cleansedTickets, ticketRows(cleansedTickets))
+  return tickets
     .step('forFeatures', ticketsOnly(forFeatures), STATELESS)
     .step('lookupWard', lookupWardDensity(options.wardsCsv ?? 'wards.csv'))
     .step('features', computeFeatures(online, options.worker !== undefined ? { worker: options.worker.id, workers: options.worker.workers } : {}))

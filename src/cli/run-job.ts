@@ -18,6 +18,7 @@ import { progressPrinter } from './progress.js';
 import { defaultOnlineUrl, openOnlineStore } from '../features/open-online-store.js';
 import { type LookupStats, pipelineLookupStats } from '../features/lookup.js';
 import { mergeByEventTime } from '../features/merge-by-event-time.js';
+import { LANE_ENV, type Lane, laneOf, orderedLaneConsumer } from '../runtime/lanes.js';
 
 export interface JobOptions {
   readonly definition: PipelineDefinition;
@@ -46,6 +47,8 @@ export interface JobOptions {
   readonly inputTopics?: ReadonlyArray<readonly [topic: string, file: string]>;
   /** Step worker threads for the pipeline's stateless head (`--threads`); default `auto`. */
   readonly threads?: number | 'auto';
+  /** One lane of a pipeline split into lanes (`--lane`, or SLUICE_LANE from the supervisor); default the whole pipeline. */
+  readonly lane?: Lane;
 }
 
 /** A run's result plus the hit/miss counts of the pipeline's lookup steps. */
@@ -78,19 +81,21 @@ export function sourceFor(options: JobOptions): { source: Source; streaming: boo
         : new JsonLinesSource(options.input);
     return { source, streaming: false };
   }
-  const consumer = options.consumer ?? definition.name;
-  const maxDeliveries = options.maxDeliveries !== undefined ? { maxDeliveries: options.maxDeliveries } : {};
+  const shared = options.consumer ?? definition.name;
+  const consumer = options.lane === 'ordered' ? orderedLaneConsumer(shared) : shared;
+  // The ordered lane is its consumer's only reader, and its results depend on the order.
+  const consumerOptions = { ...(options.maxDeliveries !== undefined ? { maxDeliveries: options.maxDeliveries } : {}), ...(options.lane === 'ordered' ? { inOrder: true } : {}) };
   const topics = [definition.input, ...(definition.extraInputs ?? [])];
   if (options.untilIdleMs !== undefined && topics.length > 1) {
     // Draining a backlog: merge the topics by event time (see mergeByEventTime for why).
     const idle = options.untilIdleMs;
-    const parts = topics.map((topic) => stopWhenIdle(options.bus.subscribe(topic, { consumer, ...maxDeliveries }), idle));
+    const parts = topics.map((topic) => stopWhenIdle(options.bus.subscribe(topic, { consumer, ...consumerOptions }), idle));
     return { source: mergeByEventTime(parts, topics), streaming: true };
   }
   const subscription =
     topics.length === 1
-      ? options.bus.subscribe(definition.input, { consumer, ...maxDeliveries })
-      : mergeSources(topics.map((topic) => options.bus.subscribe(topic, { consumer, ...maxDeliveries })), topics);
+      ? options.bus.subscribe(definition.input, { consumer, ...consumerOptions })
+      : mergeSources(topics.map((topic) => options.bus.subscribe(topic, { consumer, ...consumerOptions })), topics);
   if (options.untilIdleMs !== undefined) return { source: stopWhenIdle(subscription, options.untilIdleMs), streaming: true };
   return { source: subscription, streaming: true };
 }
@@ -118,10 +123,16 @@ function threadCount(threads: number | 'auto', env: Readonly<Record<string, stri
 
 /** Builds the pipeline, picks the source and runs it, with a progress line. */
 export async function runJob(options: JobOptions): Promise<JobResult> {
-  const env = options.env ?? process.env;
+  const lane = options.lane ?? laneOf(options.env ?? process.env);
+  if (lane !== undefined && options.definition.orderedLane === undefined) {
+    throw new ConfigError(`pipeline ${options.definition.name} is not split into lanes: run it without --lane (or SLUICE_LANE)`);
+  }
+  // The lane reaches the pipeline's build (here and on the step threads) through the environment.
+  const env = lane === undefined ? (options.env ?? process.env) : { ...(options.env ?? process.env), [LANE_ENV]: lane };
   const hasher = piiHasherFromEnv(env);
-  const { source, streaming } = sourceFor(options);
-  const online = await openOnlineStore(options.online ?? env.SLUICE_ONLINE ?? defaultOnlineUrl(options.warehouse.location));
+  const { source, streaming } = sourceFor({ ...options, ...(lane !== undefined ? { lane } : {}) });
+  // The parallel lane keeps no features: it must not open (and lock) the store the ordered lane writes.
+  const online = await openOnlineStore(lane === 'parallel' ? 'memory:' : (options.online ?? env.SLUICE_ONLINE ?? defaultOnlineUrl(options.warehouse.location)));
   const pipeline = options.definition.build({ hash: hasher.hash, env, online });
   const progress = progressPrinter(options.definition.name, options.progress);
   // This process's metrics (`--metrics-port`), and its supervisor's when it is one of N workers.

@@ -20,6 +20,13 @@ export interface SubscribeOptions {
   readonly startAt?: 'first' | 'new';
   /** Deliveries after which a message that keeps failing goes to the dead-letter topic. */
   readonly maxDeliveries?: number;
+  /**
+   * The consumer has one reader that needs the topic in stream order, also across a crash: a
+   * restarted reader starts again at the first message not acknowledged, instead of getting the
+   * crashed reader's messages back after the ack wait, behind newer ones. (The ordered lane: its
+   * verdicts depend on the order.) Buses that always redeliver in order (the embedded log) ignore it.
+   */
+  readonly inOrder?: boolean;
 }
 
 /**

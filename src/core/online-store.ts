@@ -87,6 +87,12 @@ export interface TileKey {
 /** Progress a feature group has recorded: the tile boundary up to which tiles are final. */
 export interface TileGroupState {
   readonly horizon: number;
+  /**
+   * The latest event time its single writer had seen (the stream frontier lateness is judged
+   * against), so a restarted writer judges the next events as the one before it would have.
+   * Kept as a maximum, like the horizon.
+   */
+  readonly frontier?: number;
 }
 
 /**

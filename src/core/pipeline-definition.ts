@@ -38,4 +38,14 @@ export interface PipelineDefinition {
   readonly views?: ReadonlyArray<{ readonly name: string; readonly sql: string }>;
   /** Extra figures for the run summary, as warehouse SQL (DuckDB dialect). */
   readonly summaryQueries?: ReadonlyArray<{ readonly title: string; readonly sql: string }>;
+  /**
+   * Set when some steps must see the whole stream in one order (rolling features): `build` then
+   * honours `SLUICE_LANE` in `context.env` (see src/runtime/lanes.ts) — `parallel` builds the
+   * per-record part, `ordered` the rest, unset the whole pipeline. With `--workers N`, N processes
+   * run the parallel lane on a shared consumer and one more runs the ordered lane on its own.
+   */
+  readonly orderedLane?: {
+    /** What the ordered lane does, for people (shown when it starts). */
+    readonly description: string;
+  };
 }

@@ -72,4 +72,27 @@ describe('FeatureUpdater', () => {
     assert.deepEqual(retried, expectedSecond, 'and the values are the same');
     assert.equal(updater.stats.late, 0);
   });
+
+  it('after a restart, judges lateness against the frontier the stopped updater had reached', async () => {
+    const reference = new EmbeddedOnlineStore();
+    await reference.open();
+    const shared = new EmbeddedOnlineStore();
+    await shared.open();
+    // The first batch's events end just before start + 3h; a status-like event (no target) then
+    // moves the frontier to start + 5h without scoring anything, so the horizon stays behind it.
+    const first = batch(start, 300);
+    const ahead: UpdaterItem = { id: 'ahead', event: { time: start + 5 * H, fields: { shop: 's0' } } };
+    // 40 minutes behind the frontier, across the start + 4h boundary: late only against the frontier.
+    const straggler: UpdaterItem = { id: 'straggler', event: { time: start + 3 * H + 50 * 60_000, fields: { shop: 's1' } } };
+
+    const uninterrupted = new FeatureUpdater(features, reference);
+    await uninterrupted.process([...first, ahead]);
+    const [expected] = await uninterrupted.process([straggler]);
+    assert.equal(expected?.verdict, 'late', 'the case is one the frontier decides');
+
+    await new FeatureUpdater(features, shared).process([...first, ahead]);
+    // A new process on the same store: the frontier comes back with the horizon.
+    const [after] = await new FeatureUpdater(features, shared).process([straggler]);
+    assert.equal(after?.verdict, expected?.verdict);
+  });
 });

@@ -118,6 +118,8 @@ export class FeatureUpdater {
     if (!this.loaded) {
       const state = await this.store.readState(set.name);
       if (state !== null && state.horizon > this.horizon) this.horizon = state.horizon;
+      // Only a single writer's frontier is the stream's: N workers each judge their own share.
+      if (state?.frontier !== undefined && this.options.worker === undefined && state.frontier > this.frontier) this.frontier = state.frontier;
       this.loaded = true;
       this.startedAt = Date.now();
     }
@@ -151,7 +153,7 @@ export class FeatureUpdater {
     // latest time (which made every earlier event of the batch late after an outage).
     if (!shared) {
       // The only writer: applying the events and raising the horizon is one round trip.
-      verdicts = events.length > 0 || horizon > this.horizon ? await this.store.applyTiles(set.name, events, { horizon }) : [];
+      verdicts = events.length > 0 || horizon > this.horizon || frontier > this.frontier ? await this.store.applyTiles(set.name, events, { horizon, frontier }) : [];
       this.frontier = frontier;
     } else {
       // N workers: the horizon moves only once every other worker has caught up with it.

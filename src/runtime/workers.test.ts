@@ -75,11 +75,20 @@ describe('checkWorkerPlan', () => {
   });
 
   it('refuses an online store the workers cannot share when the pipeline keeps features there', () => {
+    const { orderedLane: _, ...withoutLanes } = municipalTicketsDefinition;
     for (const onlineUrl of ['embedded:/tmp/online', 'memory:']) {
-      const e = refusal({ ...shared, definition: municipalTicketsDefinition, onlineUrl });
+      const e = refusal({ ...shared, definition: withoutLanes, onlineUrl });
       assert.equal(e.reason, 'per-process-online-store');
       assert.match(e.message, /municipal-tickets keeps its features in the online store.*--online redis:\/\//);
     }
+  });
+
+  it('with lanes, lets the one ordered lane keep an embedded store, but not one that forgets on restart', () => {
+    assert.doesNotThrow(() => checkWorkerPlan({ ...shared, definition: municipalTicketsDefinition, onlineUrl: 'embedded:/tmp/online' }));
+    assert.doesNotThrow(() => checkWorkerPlan({ ...shared, definition: municipalTicketsDefinition, onlineUrl: 'redis://127.0.0.1:6379' }));
+    const e = refusal({ ...shared, definition: municipalTicketsDefinition, onlineUrl: 'memory:' });
+    assert.equal(e.reason, 'per-process-online-store');
+    assert.match(e.message, /memory: keeps nothing.*ordered lane/);
   });
 });
 
@@ -175,6 +184,14 @@ if (mode === 'crash-once') {
   if (index === 1 && !existsSync(marker)) { writeFileSync(marker, ''); process.kill(process.pid, 'SIGKILL'); }
   process.stdout.write(result(100)); process.exit(0);
 }
+if (mode === 'lanes') {
+  // The ordered lane (SLUICE_LANE=ordered) reads everything: 1000; a parallel worker its share.
+  const lane = process.env.SLUICE_LANE;
+  const marker = process.env.FAKE_DIR + '/lane-crashed';
+  if (lane === 'ordered' && !existsSync(marker)) { writeFileSync(marker, ''); process.kill(process.pid, 'SIGKILL'); }
+  if (lane !== 'ordered' && lane !== 'parallel') process.exit(3);
+  process.stdout.write(result(lane === 'ordered' ? 1000 : index * 10)); process.exit(0);
+}
 if (mode === 'wait-signal') {
   let signals = 0;
   process.on('SIGTERM', () => {
@@ -191,6 +208,26 @@ describe('superviseWorkers', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
   const command: [string, ...string[]] = [process.execPath, '-e', FAKE_WORKER];
   const quiet = { report: () => undefined, onStderr: () => undefined };
+
+  it('with lanes, starts the ordered lane beside the N parallel workers, restarts it like them, and keeps its books apart', async () => {
+    const lines: string[] = [];
+    const run = await superviseWorkers({
+      workers: 2,
+      command,
+      env: { ...process.env, FAKE_MODE: 'lanes', FAKE_DIR: dir },
+      orderedLane: { description: 'the features' },
+      restartDelayMs: 10,
+      onStderr: () => undefined,
+      report: (l) => lines.push(l),
+    });
+    // The parallel workers' books only: every message once between them.
+    assert.equal(run.result.accounting.received, 30);
+    assert.equal(run.result.orderedLane?.accounting.received, 1000);
+    assert.equal(lines.filter((l) => /^sluice: ordered lane started \(pid \d+\): the features$/.test(l)).length, 2, lines.join('\n'));
+    assert.ok(lines.some((l) => /^sluice: ordered lane was killed by SIGKILL; restarting/.test(l)), lines.join('\n'));
+    assert.equal(lines.filter((l) => /worker \d\/2 started/.test(l)).length, 2);
+    assert.deepEqual(run.exits.map((e) => e.worker).sort(), [1, 2, 3, 3]);
+  });
 
   it('runs N workers to the end and combines what each printed', async () => {
     const started: string[] = [];

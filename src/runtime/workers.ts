@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { LANE_ENV } from './lanes.js';
 import type { AccountingReport } from '../core/accounting.js';
 import { ConfigError, SluiceError } from '../core/errors.js';
 import type { OnlineStore } from '../core/online-store.js';
@@ -70,7 +71,9 @@ const isSharedOnlineStore = (url: string): boolean => url.startsWith('redis://')
  *   store the workers share and its `snapshot()` is `null` — as municipal-tickets does, keeping
  *   its rolling features as commutative, id-deduplicated tiles in the online store;
  * - a pipeline that uses the online store, with a store that is not shared (embedded — one writing
- *   process per folder — or `memory:`, one per process): use `--online redis://…`.
+ *   process per folder — or `memory:`, one per process): use `--online redis://…`. A pipeline split
+ *   into lanes (`orderedLane`) writes the store from its one ordered-lane process, so an embedded
+ *   store will do there; only `memory:` is refused (a restarted lane would find its tiles gone).
  *
  * @example
  * checkWorkerPlan({ workers: 3, definition, warehouseUrl: 'postgres://…', busUrl: 'nats://…', onlineUrl: 'redis://…' });
@@ -111,7 +114,17 @@ export function checkWorkerPlan(plan: WorkerPlan): void {
         'or keep the state in a store the workers share (as the rolling features keep tiles in the online store) so the tap has no snapshot.',
     );
   }
-  if (usage.usesOnlineStore && !isSharedOnlineStore(plan.onlineUrl)) {
+  if (usage.usesOnlineStore && plan.definition.orderedLane !== undefined) {
+    // With lanes the ordered lane is the store's only writer, so an embedded store will do; but
+    // memory: would lose the tiles when the supervisor restarts the lane, which resumes mid-stream.
+    if (plan.onlineUrl === 'memory:') {
+      throw new WorkersRefusedError(
+        'per-process-online-store',
+        `pipeline ${name} keeps its features in the online store, and memory: keeps nothing: when the supervisor restarts its ordered lane ` +
+          'after a crash, the lane resumes where it had acknowledged and would find the tiles gone. Use --online embedded:DIR or redis://HOST:6379.',
+      );
+    }
+  } else if (usage.usesOnlineStore && !isSharedOnlineStore(plan.onlineUrl)) {
     throw new WorkersRefusedError(
       'per-process-online-store',
       `pipeline ${name} keeps its features in the online store, and ${plan.onlineUrl} is not shared between processes ` +
@@ -236,18 +249,26 @@ export interface SuperviseOptions {
   readonly onStderr?: (worker: number, line: string) => void;
   /** Lines about the workers themselves (started, exited, restarting). Default: stderr. */
   readonly report?: (line: string) => void;
+  /**
+   * The pipeline is split into lanes (`PipelineDefinition.orderedLane`): the N workers run the
+   * parallel lane, and one more process — slot N + 1, restarted like the others — the ordered lane.
+   */
+  readonly orderedLane?: { readonly description: string };
 }
 
 export interface SupervisedRun {
   /** Every worker process that ran, restarts included, in the order they ended. */
   readonly exits: readonly WorkerExit[];
-  /** The sum of the finished runs (see combineRunResults). */
-  readonly result: WorkerRunResult;
+  /** The sum of the workers' finished runs (see combineRunResults), and the ordered lane's own. */
+  readonly result: SupervisedResult;
 }
 
+/** The workers' combined books; with lanes, the ordered lane's books apart (it read every message again). */
+export type SupervisedResult = WorkerRunResult & { readonly orderedLane?: WorkerRunResult };
+
 /** Marks a pino JSON line with the worker it came from; prefixes any other line. */
-function tagLine(worker: number, line: string): string {
-  return line.startsWith('{"') ? `{"worker":${worker},${line.slice(1)}` : `[worker ${worker}] ${line}`;
+function tagLine(worker: number | string, line: string): string {
+  return line.startsWith('{"') ? `{"worker":${JSON.stringify(worker)},${line.slice(1)}` : `[${typeof worker === 'number' ? `worker ${worker}` : worker}] ${line}`;
 }
 
 /**
@@ -262,7 +283,11 @@ function tagLine(worker: number, line: string): string {
 export async function superviseWorkers(options: SuperviseOptions): Promise<SupervisedRun> {
   const startedAt = Date.now();
   const report = options.report ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const onStderr = options.onStderr ?? ((worker: number, line: string) => process.stderr.write(`${tagLine(worker, line)}\n`));
+  const lane = options.orderedLane;
+  // The ordered lane's slot comes after the workers'; it is restarted, and must finish, like them.
+  const laneSlot = lane !== undefined ? options.workers + 1 : 0;
+  const label = (slot: number): string => (slot === laneSlot ? 'ordered lane' : `worker ${slot}`);
+  const onStderr = options.onStderr ?? ((worker: number, line: string) => process.stderr.write(`${tagLine(worker === laneSlot ? 'ordered lane' : worker, line)}\n`));
   const maxRestarts = options.maxRestarts ?? 5;
   const baseDelay = options.restartDelayMs ?? 1000;
   const [file, ...args] = options.command;
@@ -292,8 +317,9 @@ export async function superviseWorkers(options: SuperviseOptions): Promise<Super
 
   const runOnce = (worker: number): Promise<WorkerExit> =>
     new Promise((resolve) => {
+      const laneEnv = lane === undefined ? {} : { [LANE_ENV]: worker === laneSlot ? 'ordered' : 'parallel' };
       const child = spawn(file, args, {
-        env: { ...env, [WORKER_INDEX_ENV]: String(worker), [WORKER_COUNT_ENV]: String(options.workers) },
+        env: { ...env, [WORKER_INDEX_ENV]: worker === laneSlot ? 'ordered' : String(worker), [WORKER_COUNT_ENV]: String(options.workers), ...laneEnv },
         ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         // Its own process group: a terminal's Ctrl-C goes to the supervisor only, which forwards one SIGTERM.
@@ -302,7 +328,11 @@ export async function superviseWorkers(options: SuperviseOptions): Promise<Super
       live.add(child);
       // A stop that came while this worker was starting reaches it too.
       if (stopping) child.kill('SIGTERM');
-      report(`sluice: worker ${worker}/${options.workers} started (pid ${child.pid ?? '?'})`);
+      report(
+        worker === laneSlot
+          ? `sluice: ordered lane started (pid ${child.pid ?? '?'}): ${lane?.description ?? ''}`
+          : `sluice: worker ${worker}/${options.workers} started (pid ${child.pid ?? '?'})`,
+      );
       let stdout = '';
       child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
         stdout += chunk;
@@ -314,7 +344,7 @@ export async function superviseWorkers(options: SuperviseOptions): Promise<Super
         for (const line of lines) if (line.length > 0) onStderr(worker, line);
       });
       child.on('message', (message: MetricsMessage) => options.onMessage?.(worker, message));
-      child.on('error', (error) => report(`sluice: worker ${worker} could not start: ${error.message}`));
+      child.on('error', (error) => report(`sluice: ${label(worker)} could not start: ${error.message}`));
       child.on('close', (code, signal) => {
         live.delete(child);
         if (partial.length > 0) onStderr(worker, partial);
@@ -323,7 +353,7 @@ export async function superviseWorkers(options: SuperviseOptions): Promise<Super
           try {
             result = JSON.parse(stdout) as WorkerRunResult;
           } catch {
-            report(`sluice: worker ${worker} ended without a readable result`);
+            report(`sluice: ${label(worker)} ended without a readable result`);
           }
         }
         resolve({ worker, pid: child.pid, code, signal, ...(result !== undefined ? { result } : {}) });
@@ -337,17 +367,22 @@ export async function superviseWorkers(options: SuperviseOptions): Promise<Super
       if (exit.code === 0 || stopping) return;
       const how = exit.signal !== null ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
       if (exit.code === 2) {
-        fatal = `worker ${worker} ${how} (a configuration error; see its message above)`;
+        fatal = `${label(worker)} ${how} (a configuration error; see its message above)`;
         report(`sluice: ${fatal}; stopping the others`);
         stopAll();
         return;
       }
       if (restarts >= maxRestarts) {
-        report(`sluice: worker ${worker} ${how}; it was restarted ${maxRestarts} times already, so its slot stays empty`);
+        report(`sluice: ${label(worker)} ${how}; it was restarted ${maxRestarts} times already, so its slot stays empty`);
+        if (worker === laneSlot) {
+          // Without the ordered lane the features would be missing, not just slower: stop.
+          fatal = `the ordered lane ${how} ${maxRestarts + 1} times`;
+          stopAll();
+        }
         return;
       }
       const delayMs = Math.min(30_000, baseDelay * 2 ** restarts);
-      report(`sluice: worker ${worker} ${how}; restarting it in ${(delayMs / 1000).toFixed(1)} s — what it had not committed is delivered again`);
+      report(`sluice: ${label(worker)} ${how}; restarting it in ${(delayMs / 1000).toFixed(1)} s — what it had not committed is delivered again`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           timers.delete(timer);
@@ -362,13 +397,19 @@ export async function superviseWorkers(options: SuperviseOptions): Promise<Super
   };
 
   try {
-    await Promise.all(Array.from({ length: options.workers }, (_, i) => slot(i + 1)));
+    await Promise.all(Array.from({ length: options.workers + (lane !== undefined ? 1 : 0) }, (_, i) => slot(i + 1)));
   } finally {
     options.signal?.removeEventListener('abort', stopAll);
     process.off('exit', onExit);
   }
   if (fatal !== null) throw new WorkersFailedError(`--workers ${options.workers}: ${fatal}`);
-  const finished = exits.filter((e) => e.result !== undefined).map((e) => e.result as WorkerRunResult);
+  const finished = exits.filter((e) => e.result !== undefined && e.worker !== laneSlot).map((e) => e.result as WorkerRunResult);
+  const laneResult = exits.find((e) => e.worker === laneSlot && e.result !== undefined)?.result;
+  if (lane !== undefined && laneResult === undefined) {
+    throw new WorkersFailedError(
+      `--workers ${options.workers}: the ordered lane (${lane.description}) did not finish its run. Nothing it had not committed was acknowledged; run again to complete it.`,
+    );
+  }
   if (finished.length === 0) {
     throw new WorkersFailedError(
       `--workers ${options.workers}: no worker finished its run (${exits.map((e) => `worker ${e.worker}: ${e.signal ?? `code ${e.code}`}`).join(', ')}). ` +
@@ -376,7 +417,8 @@ export async function superviseWorkers(options: SuperviseOptions): Promise<Super
     );
   }
   const stoppedBy = options.signal?.aborted === true ? 'signal' : 'end-of-input';
-  return { exits, result: combineRunResults(finished, Date.now() - startedAt, stoppedBy) };
+  const combined = combineRunResults(finished, Date.now() - startedAt, stoppedBy);
+  return { exits, result: laneResult !== undefined ? withOrderedLane(combined, laneResult) : combined };
 }
 
 /**
@@ -470,6 +512,17 @@ export function combineRunResults(results: readonly WorkerRunResult[], elapsedMs
 }
 
 /**
+ * The workers' combined result with the ordered lane's beside it. The record books stay the
+ * workers' (the lane read every message a second time); what the lane wrote — its tables, topics
+ * and lookups — is added, since the run's summary reports what the run as a whole did.
+ */
+function withOrderedLane(combined: WorkerRunResult, lane: WorkerRunResult): SupervisedResult {
+  const both = combineRunResults([combined, lane], combined.elapsedMs, combined.stoppedBy);
+  const { tables, topics } = both.accounting;
+  return { ...combined, accounting: { ...combined.accounting, tables, topics }, lookups: both.lookups, orderedLane: lane };
+}
+
+/**
  * Reads `--workers N`: a whole number from 1 up.
  *
  * @example
@@ -497,7 +550,7 @@ export interface RunWorkersOptions extends WorkerPlan {
  * @example
  * const result = await runWorkers({ workers: 3, definition, warehouseUrl, busUrl, onlineUrl, signal });
  */
-export async function runWorkers(options: RunWorkersOptions): Promise<WorkerRunResult> {
+export async function runWorkers(options: RunWorkersOptions): Promise<SupervisedResult> {
   checkWorkerPlan(options);
   const argv = options.argv ?? process.argv;
   const script = argv[1];
@@ -513,6 +566,7 @@ export async function runWorkers(options: RunWorkersOptions): Promise<WorkerRunR
     ...(options.signal !== undefined ? { signal: options.signal } : {}),
     ...(options.onMessage !== undefined ? { onMessage: options.onMessage } : {}),
     ...(options.report !== undefined ? { report: options.report } : {}),
+    ...(options.definition.orderedLane !== undefined ? { orderedLane: options.definition.orderedLane } : {}),
   });
   return run.result;
 }

@@ -143,6 +143,20 @@ export function runOnlineStoreContract(name: string, options: OnlineStoreContrac
       }
     });
 
+    it("keeps a single writer's frontier beside the horizon, monotonic too", async () => {
+      const store = await create();
+      try {
+        await store.applyTiles('g', [], { horizon: Number.NEGATIVE_INFINITY, frontier: 7 * T + 5 });
+        assert.deepEqual(await store.readState('g'), { horizon: Number.NEGATIVE_INFINITY, frontier: 7 * T + 5 });
+        await store.applyTiles('g', [], { horizon: 2 * T, frontier: 4 * T });
+        assert.deepEqual(await store.readState('g'), { horizon: 2 * T, frontier: 7 * T + 5 });
+        await store.applyTiles('g', [], { horizon: 2 * T, frontier: 9 * T });
+        assert.deepEqual(await store.readState('g'), { horizon: 2 * T, frontier: 9 * T });
+      } finally {
+        await store.close();
+      }
+    });
+
     it('refuses as late an applied event whose time is before the horizon, and remembers that verdict', async () => {
       const store = await create();
       try {
@@ -202,14 +216,14 @@ export function runOnlineStoreContract(name: string, options: OnlineStoreContrac
 
     if (options.reopen !== undefined) {
       const reopen = options.reopen;
-      it('survives a restart: features, tiles, verdicts and horizon are all still there', async () => {
+      it('survives a restart: features, tiles, verdicts, horizon and frontier are all still there', async () => {
         let store = await create();
         try {
           await store.write([{ entity: 'ward', id: 'w', values: { a: 1 }, asOf: T }]);
-          await store.applyTiles('g', [event('e1', 0, [{ op: 'add', field: 'n', value: 2 }]), event('l1', 0, [], 'w1', 'late')], { horizon: 2 * T });
+          await store.applyTiles('g', [event('e1', 0, [{ op: 'add', field: 'n', value: 2 }]), event('l1', 0, [], 'w1', 'late')], { horizon: 2 * T, frontier: 3 * T });
           store = await reopen(store);
           assert.deepEqual((await store.get('ward', 'w'))?.features, { a: { value: 1, asOf: T } });
-          assert.deepEqual(await store.readState('g'), { horizon: 2 * T });
+          assert.deepEqual(await store.readState('g'), { horizon: 2 * T, frontier: 3 * T });
           assert.deepEqual(await store.applyTiles('g', [event('e1', 0, [{ op: 'add', field: 'n', value: 2 }]), event('l1', 0, [], 'w1', 'applied')]), ['applied', 'late']);
           const [series] = await store.readTiles('g', [{ entity: 'ward', key: 'w1' }]);
           assert.deepEqual(plainSeries(series as ReadonlyMap<number, TileData>), [[0, { n: 2 }]]);

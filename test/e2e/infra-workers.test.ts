@@ -25,8 +25,10 @@ import { type PrivateServer, privateServerSkipReason, startPrivateNats, startPri
 /**
  * Issue 4: N workers on NATS JetStream + PostgreSQL (+ Redis for the rolling features).
  *
- * - 3 workers produce exactly the tables (and feature values) of 1 worker;
- * - SIGKILL of one of 3 workers mid-run: the supervisor restarts it, and no row is lost or doubled;
+ * - 3 workers produce exactly the tables and feature values of 1 worker (steps 1–5 on the three,
+ *   steps 6–8 on the ordered lane, one more process reading every message in order);
+ * - SIGKILL of one of 3 workers and of the ordered lane mid-run: the supervisor restarts both, no
+ *   row is lost or doubled, and the feature values are still those of 1 worker;
  * - a message that crashes its worker reaches the dead-letter topic after --max-deliveries.
  *
  * PostgreSQL is the shared server (a schema per run, dropped afterwards); NATS and Redis are
@@ -210,13 +212,7 @@ describe('N workers on NATS JetStream + PostgreSQL + Redis', { ...(skip !== unde
     await assertSameTables('one', 'three');
   });
 
-  const FEATURES_TODO =
-    'the workers share the horizon now (progress with leases in the online store; a target is scored once every worker has passed its ' +
-    'boundary; lateness judged per record and atomically against the stored horizon), but a status update whose ticket another worker ' +
-    'still holds is refused as unmatched, and lateness is judged against a ' +
-    "worker's own share of the stream: exactness needs each topic's global order — src/features/README.md, Limits";
-
-  it('3 workers compute the same feature values as 1 worker', { todo: FEATURES_TODO }, async () => {
+  it('3 workers compute the same feature values as 1 worker', async () => {
     const diff = await featureDifferences('one', 'three');
     assert.deepEqual(
       { differing: diff.differing, refusals: diff.refusals[1] },
@@ -225,7 +221,7 @@ describe('N workers on NATS JetStream + PostgreSQL + Redis', { ...(skip !== unde
     );
   });
 
-  it('SIGKILL of one of 3 workers mid-run: the supervisor restarts it and no row is lost or duplicated', async () => {
+  it('SIGKILL of one of 3 workers and of the ordered lane mid-run: the supervisor restarts both and no row is lost or duplicated', async () => {
     const reference = await countRows(PG_URL, schema('one'), 'raw_tickets');
     assert.ok(reference !== null && reference > 0);
     // The killed worker's unacknowledged messages come back once JetStream's ack wait (30 s) lapses:
@@ -241,23 +237,40 @@ describe('N workers on NATS JetStream + PostgreSQL + Redis', { ...(skip !== unde
     }
     process.kill(victim, 'SIGKILL');
     await run.waitForLine((l) => /worker 2 was killed by SIGKILL; restarting/.test(l), 30_000);
+    // And the ordered lane, the one process computing the features, once it is 30% in.
+    const laneLine = await run.waitForLine((l) => /ordered lane started \(pid \d+\)/.test(l), 10_000);
+    const lane = Number(/pid (\d+)/.exec(laneLine)?.[1]);
+    const featureRows = (await countRows(PG_URL, schema('one'), 'ml_features')) ?? 0;
+    for (let polls = 0; ; polls++) {
+      const n = (await countRows(PG_URL, schema('killed'), 'ml_features')) ?? 0;
+      if (n > featureRows * 0.3) break;
+      assert.ok(n < featureRows && polls < 3000, `the ordered lane ended (${n} rows) or never got 30% in before it could be killed`);
+      await delay(100); // polling for a row count, not waiting for time to pass
+    }
+    process.kill(lane, 'SIGKILL');
+    await run.waitForLine((l) => /ordered lane was killed by SIGKILL; restarting/.test(l), 30_000);
     const done = await run.done;
     assert.equal(done.code, 0, done.stderr.slice(-3000));
     const combined = JSON.parse(done.stdout) as WorkerRunResult;
     assert.equal(combined.accounting.balanced, true);
     // The killed worker's books died with it; the others (and its restart) redid its uncommitted work.
     assert.ok(done.stderr.includes('worker 2/3 started'), 'the slot was filled again');
+    assert.equal(done.stderr.split('\n').filter((l) => /ordered lane started/.test(l)).length, 2, 'the ordered lane was started again');
     const bus = new NatsBus({ url: nats.url });
     await bus.open();
     try {
-      for (const topic of ['tickets.new', 'tickets.status']) assert.equal((await bus.stats(topic)).consumers.c_killed?.pending, 0, `all of ${topic} acknowledged`);
+      for (const topic of ['tickets.new', 'tickets.status']) {
+        const consumers = (await bus.stats(topic)).consumers;
+        assert.equal(consumers.c_killed?.pending, 0, `all of ${topic} acknowledged`);
+        assert.equal(consumers['c_killed-ordered']?.pending, 0, `all of ${topic} acknowledged by the ordered lane`);
+      }
     } finally {
       await bus.close();
     }
     await assertSameTables('one', 'killed');
   });
 
-  it('after the SIGKILL and restart, the feature values equal those of 1 worker', { todo: FEATURES_TODO }, async () => {
+  it('after the SIGKILL and restart, the feature values equal those of 1 worker', async () => {
     const diff = await featureDifferences('one', 'killed');
     assert.deepEqual(
       { differing: diff.differing, refusals: diff.refusals[1] },

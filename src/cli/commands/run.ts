@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { ConfigError } from '../../core/errors.js';
 import { formatLookupStats } from '../../features/lookup.js';
 import { findPipeline } from '../../../pipelines/index.js';
 import { runJob } from '../run-job.js';
@@ -6,8 +7,18 @@ import { formatRunSummary } from '../summary.js';
 import { busUrl, type GlobalOptions, warehouseUrl, withConnections, withStopSignal } from '../context.js';
 import { parseCount, parseDurationMs, parseThreads } from '../parse-flags.js';
 import { parseListenAddress, serveMetrics, sluiceMetrics } from '../../observe/metrics.js';
-import { checkWorkerPlan, parseWorkers, runWorkers, type WorkerPlan } from '../../runtime/workers.js';
+import { checkWorkerPlan, parseWorkers, runWorkers, type SupervisedResult, type WorkerPlan } from '../../runtime/workers.js';
 import { defaultOnlineUrl } from '../../features/open-online-store.js';
+import { type Lane, parseLane } from '../../runtime/lanes.js';
+
+/** `--lane`: parallel, ordered or all (all = undefined, the whole pipeline). */
+function parseLaneFlag(value: string): Lane | undefined {
+  try {
+    return parseLane(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
 
 /** `--input-topic TOPIC=FILE`, repeatable. */
 function collectTopicFile(value: string, previous: Array<[string, string]>): Array<[string, string]> {
@@ -35,6 +46,7 @@ export function registerRun(program: Command): void {
     .option('--json', 'print the run result as JSON instead of the summary')
     .option('--threads <n|auto>', 'threads for the stateless steps (parse, hash, DLP, cleanse): auto = one per core, 0 = all on the main thread', parseThreads, 'auto')
     .option('--workers <n>', 'run N worker processes on the same bus consumer (needs nats:// and postgres://; prints the combined accounting)', parseWorkers, 1)
+    .option('--lane <lane>', 'one lane of a pipeline split into lanes: parallel (per-record steps, any number of processes) or ordered (rolling features, exactly one process); --workers N starts both', parseLaneFlag)
     .option('--metrics-port <[host:]port>', 'serve Prometheus metrics at http://HOST:PORT/metrics (host default 127.0.0.1)', parseListenAddress)
     .addHelpText(
       'after',
@@ -46,12 +58,20 @@ Examples:
   $ sluice run municipal-tickets --http 8080      # then POST JSON / NDJSON / Pub/Sub push bodies
   $ sluice --bus nats://127.0.0.1:4222 --warehouse postgres://postgres@127.0.0.1/test --online redis://127.0.0.1:6379 run municipal-tickets --workers 3 --metrics-port 9464
 
+With --workers N, municipal-tickets runs in two lanes: N processes share steps 1–5 (parse, hash, DLP,
+cleanse) on one consumer, and one more process runs steps 6–8 (rolling features) over every message
+on a consumer of its own (<consumer>-ordered), so the features are exactly those of one process.
+Started by hand instead: N × \`run municipal-tickets --lane parallel\` and 1 × \`--lane ordered\`.
+
 Ctrl-C (SIGINT) or SIGTERM drains: in-flight records are committed and acknowledged, then it exits 0.`,
     )
     .action(async (name: string, flags: Record<string, unknown>, command: Command) => {
       const global = command.optsWithGlobals() as GlobalOptions;
       const definition = findPipeline(name);
       const workers = flags.workers as number;
+      if (workers > 1 && flags.lane !== undefined) {
+        throw new ConfigError('--lane runs one lane in this process, and --workers N starts every lane itself: use one or the other');
+      }
       // N workers: this process supervises N copies of this command and combines their results.
       // Checked before anything is opened, so a refusal leaves no trace (not even a DuckDB file).
       const plan: WorkerPlan | undefined =
@@ -100,12 +120,19 @@ Ctrl-C (SIGINT) or SIGTERM drains: in-flight records are committed and acknowled
             ...(typeof flags.flushMs === 'number' ? { flushMs: flags.flushMs } : {}),
             ...(typeof flags.createTables === 'string' ? { createTables: flags.createTables as 'never' | 'if-needed' } : {}),
             threads: flags.threads as number | 'auto',
+            ...(flags.lane !== undefined ? { lane: flags.lane as Lane } : {}),
           });
           if (flags.json === true) {
             process.stdout.write(`${JSON.stringify({ ...result, warehouse: warehouse.location }, null, 2)}\n`);
           } else {
             const tables = definition.build({ hash: (v) => v, env: process.env }).tables().map((t) => t.name);
-            process.stdout.write(`${await formatRunSummary(definition, result, warehouse, tables)}${formatLookupStats(result.lookups)}\n\nwarehouse: ${warehouse.kind} ${warehouse.location}\n`);
+            const lane = (result as SupervisedResult).orderedLane?.accounting;
+            const laneLine =
+              lane === undefined
+                ? ''
+                : `\n\nordered lane (${definition.orderedLane?.description ?? 'steps in stream order'}): read ${lane.received}, ` +
+                  `through ${lane.written}, filtered ${lane.filtered} (status updates; bad records, which the workers report), errors ${lane.errored}${lane.balanced ? '' : ' — NOT BALANCED'}`;
+            process.stdout.write(`${await formatRunSummary(definition, result, warehouse, tables)}${formatLookupStats(result.lookups)}${laneLine}\n\nwarehouse: ${warehouse.kind} ${warehouse.location}\n`);
           }
         }),
       );

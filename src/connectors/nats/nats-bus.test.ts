@@ -146,6 +146,41 @@ describe('NATS JetStream bus', { ...(skip !== undefined ? { skip } : {}) }, () =
     }
   });
 
+  it('an in-order consumer whose reader died restarts at the first unacknowledged message, in stream order, without waiting for the ack wait', async () => {
+    // An ack wait far longer than the test: whatever comes back early comes from the restart, not a lapse.
+    const options = { ackWaitMs: 120_000, prefetch: 100 };
+    const crashed = await openBus(options);
+    const t = topic('ordered');
+    try {
+      const reader = crashed.subscribe(t, { consumer: 'ordered', inOrder: true });
+      await reader.open();
+      await crashed.publish(t, payloads('o', 10));
+      const batch = await nextBatch(reader);
+      // The reader commits and acknowledges the first three, then dies holding the rest.
+      const done = { messages: batch.messages.slice(0, 3), token: (batch.token as unknown[]).slice(0, 3) };
+      await reader.ack(done);
+      assert.ok(batch.messages.length > 3, `the reader held more than it acknowledged (${batch.messages.length})`);
+      // A crash, not a close: the connection goes without giving anything back.
+      await (crashed as unknown as { connection(): { nc: { close(): Promise<void> } } }).connection().nc.close();
+    } finally {
+      await crashed.close().catch(() => undefined);
+    }
+    const restarted = await openBus(options);
+    try {
+      const reader = restarted.subscribe(t, { consumer: 'ordered', inOrder: true });
+      await reader.open();
+      const ids: string[] = [];
+      while (ids.length < 7) {
+        const next = await nextBatch(reader);
+        ids.push(...next.messages.map((m) => m.id as string));
+        await reader.ack(next);
+      }
+      assert.deepEqual(ids, ['o3', 'o4', 'o5', 'o6', 'o7', 'o8', 'o9']);
+    } finally {
+      await restarted.close();
+    }
+  });
+
   it('identifies a message published without an id by its stream position, stable across redelivery', async () => {
     const bus = await openBus();
     const t = topic('foreign');

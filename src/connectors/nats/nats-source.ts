@@ -124,6 +124,22 @@ export class NatsSource implements Source {
         );
       }
       const c = info.config;
+      if (this.options.inOrder === true && info.num_ack_pending > 0) {
+        // The reader before this one died holding messages. JetStream would hand them out again
+        // only after the ack wait, behind newer ones; started again at the first unacknowledged
+        // message, the consumer delivers everything after it in stream order (what had been
+        // acknowledged past it comes again, and the idempotent sinks ignore it).
+        await jsm.consumers.delete(stream, durable);
+        await jsm.consumers.add(stream, {
+          durable_name: durable,
+          ack_policy: 'explicit' as ConsumerConfig['ack_policy'],
+          deliver_policy: 'by_start_sequence' as ConsumerConfig['deliver_policy'],
+          opt_start_seq: info.ack_floor.stream_seq + 1,
+          filter_subject: subject,
+          ...wanted,
+        });
+        return;
+      }
       if (c.ack_wait !== wanted.ack_wait || c.max_ack_pending !== wanted.max_ack_pending || (c.max_deliver ?? -1) !== wanted.max_deliver) {
         await jsm.consumers.update(stream, durable, wanted);
       }

@@ -33,6 +33,8 @@ export interface EmbeddedOnlineStoreOptions {
 
 interface Group {
   horizon: number;
+  /** The stream frontier of the group's writer (see TileGroupState). */
+  frontier: number;
   /** entity → key → tile start → fields. */
   readonly tiles: Map<string, Map<string, Map<number, Record<string, number | string>>>>;
   /** tile start → envelope id → verdict: deduplication, pruned with the tiles. */
@@ -41,7 +43,7 @@ interface Group {
 
 type LogRecord =
   | { readonly w: ReadonlyArray<readonly [string, string, Readonly<Record<string, FeatureScalar>>, number]> }
-  | { readonly g: string; readonly e: readonly TileEvent[]; readonly h?: number }
+  | { readonly g: string; readonly e: readonly TileEvent[]; readonly h?: number; readonly f?: number }
   | { readonly p: string; readonly t: number };
 
 interface Snapshot {
@@ -52,6 +54,8 @@ interface Snapshot {
       number | null,
       ReadonlyArray<readonly [string, ReadonlyArray<readonly [number, Record<string, number | string>]>]>,
       ReadonlyArray<readonly [number, ReadonlyArray<readonly [string, TileVerdict]>]>,
+      // The frontier; absent in snapshots written before it was kept.
+      (number | null)?,
     ]
   >;
 }
@@ -184,6 +188,7 @@ export class EmbeddedOnlineStore implements OnlineStore {
       const group = this.group(record.g);
       for (const event of record.e) this.applyEvent(group, event);
       if (record.h !== undefined && record.h > group.horizon) group.horizon = record.h;
+      if (record.f !== undefined && record.f > group.frontier) group.frontier = record.f;
     } else {
       this.applyPrune(this.group(record.p), record.t);
     }
@@ -192,7 +197,7 @@ export class EmbeddedOnlineStore implements OnlineStore {
   private group(name: string): Group {
     let group = this.groups.get(name);
     if (group === undefined) {
-      group = { horizon: Number.NEGATIVE_INFINITY, tiles: new Map(), seen: new Map() };
+      group = { horizon: Number.NEGATIVE_INFINITY, frontier: Number.NEGATIVE_INFINITY, tiles: new Map(), seen: new Map() };
       this.groups.set(name, group);
     }
     return group;
@@ -324,7 +329,11 @@ export class EmbeddedOnlineStore implements OnlineStore {
     }
     const horizon = state !== undefined && state.horizon > group.horizon ? state.horizon : undefined;
     if (horizon !== undefined) group.horizon = horizon;
-    if (fresh.length > 0 || horizon !== undefined) await this.append({ g: groupName, e: fresh, ...(horizon !== undefined ? { h: horizon } : {}) });
+    const frontier = state?.frontier !== undefined && state.frontier > group.frontier ? state.frontier : undefined;
+    if (frontier !== undefined) group.frontier = frontier;
+    if (fresh.length > 0 || horizon !== undefined || frontier !== undefined) {
+      await this.append({ g: groupName, e: fresh, ...(horizon !== undefined ? { h: horizon } : {}), ...(frontier !== undefined ? { f: frontier } : {}) });
+    }
     return verdicts;
   }
 
@@ -338,7 +347,8 @@ export class EmbeddedOnlineStore implements OnlineStore {
   async readState(groupName: string): Promise<TileGroupState | null> {
     this.refresh();
     const group = this.groups.get(groupName);
-    return group === undefined || !Number.isFinite(group.horizon) ? null : { horizon: group.horizon };
+    if (group === undefined || (!Number.isFinite(group.horizon) && !Number.isFinite(group.frontier))) return null;
+    return Number.isFinite(group.frontier) ? { horizon: group.horizon, frontier: group.frontier } : { horizon: group.horizon };
   }
 
   /**
@@ -379,6 +389,7 @@ export class EmbeddedOnlineStore implements OnlineStore {
           Number.isFinite(g.horizon) ? g.horizon : null,
           [...g.tiles].flatMap(([entity, byKey]) => [...byKey].map(([key, series]) => [`${entity}\u0000${key}`, [...series]] as const)),
           [...g.seen].map(([tile, ids]) => [tile, [...ids]] as const),
+          Number.isFinite(g.frontier) ? g.frontier : null,
         ] as const,
     );
     // The serving values are JSON already: spliced in as they are, not parsed and written again.
@@ -405,9 +416,10 @@ export class EmbeddedOnlineStore implements OnlineStore {
       }
       byId.set(id, JSON.stringify(features));
     }
-    for (const [name, horizon, tiles, seen] of snapshot.groups) {
+    for (const [name, horizon, tiles, seen, frontier] of snapshot.groups) {
       const group = this.group(name);
       group.horizon = horizon ?? Number.NEGATIVE_INFINITY;
+      group.frontier = frontier ?? Number.NEGATIVE_INFINITY;
       for (const [joined, series] of tiles) {
         const cut = joined.indexOf('\u0000');
         const entity = joined.slice(0, cut);

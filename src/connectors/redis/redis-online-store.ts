@@ -117,10 +117,15 @@ end
 return 1
 `;
 
-/** Raises the group's horizon, never lowers it. */
+/** Raises the group's horizon (ARGV[1]) and frontier (ARGV[2], may be empty), never lowers them. */
 const HORIZON_SCRIPT = `
-local cur = redis.call('HGET', KEYS[1], 'horizon')
-if (not cur) or tonumber(cur) < tonumber(ARGV[1]) then redis.call('HSET', KEYS[1], 'horizon', ARGV[1]) end
+local names = { 'horizon', 'frontier' }
+for i = 1, 2 do
+  if ARGV[i] ~= '' then
+    local cur = redis.call('HGET', KEYS[1], names[i])
+    if (not cur) or tonumber(cur) < tonumber(ARGV[i]) then redis.call('HSET', KEYS[1], names[i], ARGV[i]) end
+  end
+end
 return 1
 `;
 
@@ -334,7 +339,10 @@ export class RedisOnlineStore implements OnlineStore {
       }
       pipeline.evalsha(shas.apply, keys.length, ...keys, ...args);
     }
-    if (state !== undefined && Number.isFinite(state.horizon)) pipeline.evalsha(shas.horizon, 1, stateKey, state.horizon);
+    const frontier = state?.frontier !== undefined && Number.isFinite(state.frontier) ? state.frontier : '';
+    if (state !== undefined && (Number.isFinite(state.horizon) || frontier !== '')) {
+      pipeline.evalsha(shas.horizon, 1, stateKey, Number.isFinite(state.horizon) ? state.horizon : '', frontier);
+    }
     const replies = await this.exec(pipeline);
     return events.map((_, i) => replies[i] as TileVerdict);
   }
@@ -368,7 +376,9 @@ export class RedisOnlineStore implements OnlineStore {
   async readState(group: string): Promise<TileGroupState | null> {
     const { client } = this.connected();
     const hash = await this.command(() => client.hgetall(`${this.prefix}:s:${group}`));
-    return hash.horizon === undefined ? null : { horizon: Number(hash.horizon) };
+    if (hash.horizon === undefined && hash.frontier === undefined) return null;
+    const horizon = hash.horizon === undefined ? Number.NEGATIVE_INFINITY : Number(hash.horizon);
+    return hash.frontier === undefined ? { horizon } : { horizon, frontier: Number(hash.frontier) };
   }
 
   async syncProgress(group: string, progress: WorkerProgress, leaseMs: number): Promise<WorkerProgress[]> {
