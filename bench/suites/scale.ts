@@ -38,7 +38,17 @@ const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 /** What each pipeline reads and writes, for counting and timing in PostgreSQL. */
 const PIPELINES = {
   'health-claims': { topics: ['claims-ingest'], table: 'claims_events_stream', processedAt: 'processing_timestamp', errors: 'processing_errors' },
-  'municipal-tickets': { topics: ['tickets.new', 'tickets.status'], table: 'raw_tickets', processedAt: 'ingestion_timestamp', errors: 'ticket_errors' },
+  'municipal-tickets': {
+    topics: ['tickets.new', 'tickets.status'],
+    table: 'raw_tickets',
+    processedAt: 'ingestion_timestamp',
+    errors: 'ticket_errors',
+    // With N workers the ordered lane writes these, and may finish after the workers: the span runs to its end.
+    alsoWritten: [
+      ['ml_features', 'computed_at'],
+      ['ticket_status_updates', 'ingestion_timestamp'],
+    ],
+  },
 } as const;
 type PipelineName = keyof typeof PIPELINES;
 
@@ -121,10 +131,11 @@ async function processingSpan(s: Setup, pipeline: PipelineName): Promise<{ rows:
   const client = new pg.Client({ connectionString: PG_URL });
   await client.connect();
   try {
+    const also = 'alsoWritten' in p ? p.alsoWritten.map(([table, column]) => ` UNION ALL SELECT 0, min(${column}), max(${column}) FROM "${s.schema}".${table}`).join('') : '';
     const { rows } = await client.query(
       `SELECT sum(n)::bigint AS n, extract(epoch FROM max(last) - min(first)) * 1000 AS span FROM (
          SELECT count(*) AS n, min(${p.processedAt}) AS first, max(${p.processedAt}) AS last FROM "${s.schema}".${p.table}
-         UNION ALL SELECT count(*), min(error_timestamp), max(error_timestamp) FROM "${s.schema}".${p.errors}) t`,
+         UNION ALL SELECT count(*), min(error_timestamp), max(error_timestamp) FROM "${s.schema}".${p.errors}${also}) t`,
     );
     return { rows: Number(rows[0].n), spanMs: Number(rows[0].span) };
   } finally {
