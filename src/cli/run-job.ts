@@ -90,7 +90,7 @@ export function sourceFor(options: JobOptions): { source: Source; streaming: boo
     // Draining a backlog: merge the topics by event time (see mergeByEventTime for why).
     const idle = options.untilIdleMs;
     const parts = topics.map((topic) => stopWhenIdle(options.bus.subscribe(topic, { consumer, ...consumerOptions }), idle));
-    return { source: mergeByEventTime(parts, topics), streaming: true };
+    return { source: mergeByEventTime(parts, topics, undefined, { recheckEnded: true }), streaming: true };
   }
   const subscription =
     topics.length === 1

@@ -45,6 +45,35 @@ describe('mergeByEventTime', () => {
     assert.deepEqual([...acked].sort(), ['s@3', 's@4', 't@1', 't@2', 't@3', 't@4', 't@5'], 'every source batch acknowledged exactly once');
   });
 
+  it('with recheckEnded, asks every part again once all ended, and goes on with one that has messages since', async () => {
+    // Part "t" ends (idle), then has a message when asked again: a redelivery that came while the
+    // merge was listening to "s". Each part answers its pulls from a script: null = ended for now.
+    const script = (answers: Array<string[] | null>): Source => {
+      let call = 0;
+      return {
+        name: 'scripted',
+        bounded: true,
+        open: async () => undefined,
+        pull: async () => {
+          const answer = call < answers.length ? answers[call] : null;
+          call++;
+          return answer === null || answer === undefined ? null : { messages: answer.map((payload) => ({ payload })), token: null };
+        },
+        ack: async () => undefined,
+        close: async () => undefined,
+      };
+    };
+    const read = async (recheckEnded: boolean): Promise<string[]> => {
+      const merged = mergeByEventTime([script([[at(1)], null, [at(7)]]), script([[at(2, 's')], null])], ['tickets.new', 'tickets.status'], undefined, { recheckEnded });
+      await merged.open();
+      const out: string[] = [];
+      for (let batch = await merged.pull(10, 0); batch !== null; batch = await merged.pull(10, 0)) out.push(...batch.messages.map((m) => /"id":"([^"]+)"/.exec(m.payload)?.[1] ?? '?'));
+      return out;
+    };
+    assert.deepEqual(await read(false), ['1', 's2'], 'without: the late message is left behind');
+    assert.deepEqual(await read(true), ['1', 's2', '7']);
+  });
+
   it('reads the first timestamp field of a JSON line', () => {
     assert.equal(eventTimeOfLine('{"ticket_id":"T","updated_at":"2026-11-01T10:00:00Z","x":1}'), Date.UTC(2026, 10, 1, 10));
     assert.equal(eventTimeOfLine('{"ticket_id":"T"}'), null);

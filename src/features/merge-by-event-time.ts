@@ -32,6 +32,14 @@ export function eventTimeOfLine(line: string): number | null {
   return Number.isFinite(ms) ? ms : null;
 }
 
+export interface MergeOptions {
+  /**
+   * The parts end by idling (bus topics wrapped in `stopWhenIdle`): once all have ended, ask each
+   * again, and go on if one has messages. Pulling a part after it returned null must be allowed.
+   */
+  readonly recheckEnded?: boolean;
+}
+
 /**
  * Reads several bounded sources, each in event-time order (e.g. `tickets.new.jsonl` and
  * `tickets.status.jsonl` from `sluice generate --out-dir`, or a bus backlog drained with
@@ -44,7 +52,12 @@ export function eventTimeOfLine(line: string): number | null {
  * @example
  * const source = mergeByEventTime([new JsonLinesSource('t.jsonl'), new JsonLinesSource('s.jsonl')], ['tickets.new', 'tickets.status']);
  */
-export function mergeByEventTime(sources: readonly Source[], labels: readonly string[], timeOf: (payload: string) => number | null = eventTimeOfLine): Source {
+export function mergeByEventTime(
+  sources: readonly Source[],
+  labels: readonly string[],
+  timeOf: (payload: string) => number | null = eventTimeOfLine,
+  options: MergeOptions = {},
+): Source {
   const buffers: Buffer[] = sources.map((source, i) => ({
     source,
     label: labels[i] ?? source.name,
@@ -92,7 +105,22 @@ export function mergeByEventTime(sources: readonly Source[], labels: readonly st
           if (b.head >= b.messages.length) continue;
           if (best === null || (b.messages[b.head]?.time as number) < (best.messages[best.head]?.time as number)) best = b;
         }
-        if (best === null) break;
+        if (best === null) {
+          // Every part ended — but a part that ended by idling (stopWhenIdle) ended while the merge
+          // listened to the others one at a time, and may have had messages since (a crashed
+          // worker's, redelivered once the ack wait lapsed). Each is asked once more; the merge
+          // ends only when none has anything.
+          if (options.recheckEnded === true && messages.length === 0 && signal?.aborted !== true && buffers.every((b) => b.done)) {
+            let revived = false;
+            for (const b of buffers) {
+              b.done = false;
+              await refill(b, max, waitMs, signal);
+              if (b.head < b.messages.length) revived = true;
+            }
+            if (revived) continue;
+          }
+          break;
+        }
         const next = best.messages[best.head++] as Buffer['messages'][number];
         messages.push(next.message);
         if (--next.from.remaining === 0) completed.push(next.from);

@@ -18,7 +18,9 @@ export function stopWhenIdle(source: Source, idleMs: number): Source {
     open: () => source.open(),
     async pull(max: number, waitMs: number, signal?: AbortSignal): Promise<SourceBatch | null> {
       const startedAt = Date.now();
-      const batch = await source.pull(max, Math.min(waitMs || idleMs, idleMs - idleFor), signal);
+      // Asked again after it ended (a merge's last look round): one full poll, not a zero wait.
+      const left = idleFor >= idleMs ? idleMs : idleMs - idleFor;
+      const batch = await source.pull(max, Math.min(waitMs || idleMs, left), signal);
       if (batch === null) return null;
       if (batch.messages.length > 0) {
         idleFor = 0;

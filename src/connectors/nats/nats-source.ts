@@ -318,6 +318,8 @@ export class NatsSource implements Source {
       );
     }
     this.unconfirmed.delete(batch);
+    // Done with: no longer kept alive with working(), nor given back by close().
+    for (const m of messages) this.outstanding.delete(m);
   }
 
   async nak(batch: SourceBatch, delayMs: number): Promise<void> {
