@@ -13,6 +13,7 @@ import { ArraySource } from '../../test/support/array-source.js';
 import { tempDir } from '../../test/support/temp-dir.js';
 import { municipalTicketsGenerator, wardsCsv } from './generator/index.js';
 import { municipalTicketsPipeline } from './pipeline.js';
+import { PROCESSING_TIME_COLUMNS } from './tables.js';
 
 /**
  * `--workers N` splits municipal-tickets into lanes: N processes run steps 1–5 on a shared
@@ -23,16 +24,6 @@ import { municipalTicketsPipeline } from './pipeline.js';
  */
 
 const hasher = createPiiHasher({ mode: 'hmac-sha256', key: 'lanes-test-key' });
-
-/** Columns stamped with processing time: they differ between any two runs. */
-const PROCESSING_TIME: Readonly<Record<string, readonly string[]>> = {
-  raw_tickets: ['ingestion_timestamp'],
-  cleansed_tickets: [],
-  ticket_status_updates: ['ingestion_timestamp'],
-  ml_features: ['computed_at'],
-  ticket_errors: ['error_timestamp'],
-  feature_refusals: ['refused_at'],
-};
 
 function stream(tickets: number): SourceMessage[] {
   const out: SourceMessage[] = [];
@@ -48,7 +39,7 @@ async function run(dir: string, warehouse: DuckDbWarehouse, online: EmbeddedOnli
 /** A table's rows without processing-time columns, as sorted JSON lines. */
 async function contents(warehouse: DuckDbWarehouse, table: string): Promise<string[]> {
   const rows = await warehouse.query(`SELECT * FROM ${table}`);
-  const skip = new Set(PROCESSING_TIME[table]);
+  const skip = new Set(PROCESSING_TIME_COLUMNS[table]);
   return rows
     .map((row) => JSON.stringify(Object.entries(row).filter(([column]) => !skip.has(column)), (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)))
     .sort();
@@ -89,7 +80,7 @@ describe('municipal-tickets in lanes', () => {
       assert.equal(ordered.accounting.written, reference.accounting.written);
       assert.equal(ordered.accounting.balanced, true);
 
-      for (const table of Object.keys(PROCESSING_TIME)) {
+      for (const table of Object.keys(PROCESSING_TIME_COLUMNS)) {
         const [a, b] = [await contents(whole, table), await contents(lanes, table)];
         assert.ok(a.length > 0, `${table} of the whole pipeline is empty`);
         const onlyA = a.filter((row) => !b.includes(row));

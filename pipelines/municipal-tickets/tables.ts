@@ -108,3 +108,16 @@ export const featureRefusals = defineTable({
     { name: 'refused_at', type: 'timestamp', nullable: false },
   ],
 });
+
+/**
+ * Per table, the columns stamped with processing time (when a run happened) rather than computed
+ * from the input: two runs over the same input differ only there.
+ */
+export const PROCESSING_TIME_COLUMNS: Readonly<Record<string, readonly string[]>> = {
+  raw_tickets: ['ingestion_timestamp'],
+  cleansed_tickets: [],
+  ticket_status_updates: ['ingestion_timestamp'],
+  ml_features: ['computed_at'],
+  ticket_errors: ['error_timestamp'],
+  feature_refusals: ['refused_at'],
+};

@@ -114,14 +114,7 @@ export async function loadTickets(busUrl: string, dir: string, count: number, se
 }
 
 /** Columns that hold processing time (when a run happened), not results: left out of comparisons. */
-export const PROCESSING_TIME_COLUMNS: Readonly<Record<string, readonly string[]>> = {
-  raw_tickets: ['ingestion_timestamp'],
-  cleansed_tickets: [],
-  ticket_status_updates: ['ingestion_timestamp'],
-  ml_features: ['computed_at'],
-  ticket_errors: ['error_timestamp'],
-  feature_refusals: ['refused_at'],
-};
+export { PROCESSING_TIME_COLUMNS } from '../../pipelines/municipal-tickets/tables.js';
 
 /** The tables a run wrote in `schema`: not partitions, not Sluice's own (`_sluice_state`, key tables). */
 export async function pipelineTables(client: pg.Client, schema: string): Promise<string[]> {
