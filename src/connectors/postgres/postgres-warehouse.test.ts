@@ -4,7 +4,7 @@ import { after, describe, it } from 'node:test';
 import { serviceSkipReason } from '../../../test/contracts/services.js';
 import { runWarehouseContract } from '../../../test/contracts/warehouse-contract.js';
 import { ConnectorUnavailableError, SluiceError } from '../../core/errors.js';
-import { defineTable } from '../../core/schema.js';
+import { defineTable, type TableSpec } from '../../core/schema.js';
 import { PostgresQueryError } from './postgres-errors.js';
 import { PostgresWarehouse, type PostgresWarehouseOptions } from './postgres-warehouse.js';
 
@@ -116,6 +116,22 @@ describe('PostgreSQL warehouse', { ...(skip !== undefined ? { skip } : {}) }, ()
       assert.deepEqual(result.tables, [{ table: 'events', inserted: 1, duplicates: 1 }]);
     } finally {
       await wh.close();
+    }
+  });
+
+  it('several processes creating different tables in a new schema at once: each gets its table (the schema is created once)', async () => {
+    // As N workers and the ordered lane start together; CREATE SCHEMA IF NOT EXISTS alone races.
+    for (let round = 0; round < 5; round++) {
+      const schema = freshSchema();
+      const writers = await Promise.all(Array.from({ length: 4 }, () => openWarehouse(schema)));
+      try {
+        const tables = writers.map((_, i) => defineTable({ name: `t${i}`, columns: [{ name: 'v', type: 'integer' }] }));
+        await Promise.all(writers.map((wh, i) => wh.ensureTable(tables[i] as TableSpec)));
+        const [row] = await (writers[0] as PostgresWarehouse).query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = '${schema}' AND tablename LIKE 't_'`);
+        assert.equal(row?.n, 4);
+      } finally {
+        await Promise.all(writers.map((wh) => wh.close()));
+      }
     }
   });
 

@@ -159,6 +159,11 @@ export class PostgresWarehouse implements Warehouse {
     }
   }
 
+  /** Serialises the creation of this warehouse's schema across every process writing to this database. */
+  private async lockSchema(client: PoolClient): Promise<void> {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sluice-ddl-schema:${this.schema}`]);
+  }
+
   /** Serialises DDL on one table across every process writing to this database. */
   private async lockTable(client: PoolClient, table: string): Promise<void> {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`sluice-ddl:${this.schema}.${table}`]);
@@ -170,6 +175,11 @@ export class PostgresWarehouse implements Warehouse {
       if (kind === null) {
         if (disposition === 'never') throw new TableMissingError(table.name, `the PostgreSQL warehouse ${this.location} (schema "${this.schema}")`);
         await this.transaction(client, async () => {
+          // The schema's lock first, then the table's (always in that order, so no two processes
+          // wait on each other): CREATE SCHEMA IF NOT EXISTS is not safe against itself, and
+          // processes creating different tables (N workers and an ordered lane starting together)
+          // met in it with a unique-key violation on pg_namespace.
+          await this.lockSchema(client);
           await this.lockTable(client, table.name);
           await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(this.schema)}`);
           for (const sql of createTableStatements(this.schema, table)) await client.query(sql);
