@@ -86,9 +86,9 @@ export function municipalTicketsPipeline(options: MunicipalTicketsOptions): Pipe
       .step('cleanse', cleanseTicket, STATELESS)
       .write(cleansedTickets);
   }
-  const parse = base.step('parse', parseTicketOrStatus(), STATELESS);
   const ingest = () =>
-    parse
+    base
+      .step('parse', parseTicketOrStatus(), STATELESS)
       .step('hashPii', ticketsOnly(hashTicketPii(options.hash)), STATELESS)
       .step('dlpScan', ticketsOnly(dlpScanTicket(dlpScan, options.maskDlpFindings === false ? null : maskFindings)), STATELESS)
       .write(rawTickets, ticketRows(rawTickets))

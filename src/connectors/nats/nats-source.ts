@@ -115,6 +115,8 @@ export class NatsSource implements Source {
     // dead-letter the message; after that the server stops delivering it even if nothing does.
     const maxDeliver = this.options.maxDeliveries === undefined ? -1 : this.options.maxDeliveries + 1;
     const wanted = { ack_wait: nanos(ackWaitMs), max_ack_pending: maxAckPending, max_deliver: maxDeliver };
+    const create = (start: Pick<ConsumerConfig, 'deliver_policy'> & Partial<Pick<ConsumerConfig, 'opt_start_seq'>>) =>
+      jsm.consumers.add(stream, { durable_name: durable, ack_policy: 'explicit' as ConsumerConfig['ack_policy'], filter_subject: subject, ...start, ...wanted });
     try {
       const info = await jsm.consumers.info(stream, durable);
       if (info.config.filter_subject !== undefined && info.config.filter_subject !== subject) {
@@ -130,14 +132,7 @@ export class NatsSource implements Source {
         // message, the consumer delivers everything after it in stream order (what had been
         // acknowledged past it comes again, and the idempotent sinks ignore it).
         await jsm.consumers.delete(stream, durable);
-        await jsm.consumers.add(stream, {
-          durable_name: durable,
-          ack_policy: 'explicit' as ConsumerConfig['ack_policy'],
-          deliver_policy: 'by_start_sequence' as ConsumerConfig['deliver_policy'],
-          opt_start_seq: info.ack_floor.stream_seq + 1,
-          filter_subject: subject,
-          ...wanted,
-        });
+        await create({ deliver_policy: 'by_start_sequence' as ConsumerConfig['deliver_policy'], opt_start_seq: info.ack_floor.stream_seq + 1 });
         return;
       }
       if (c.ack_wait !== wanted.ack_wait || c.max_ack_pending !== wanted.max_ack_pending || (c.max_deliver ?? -1) !== wanted.max_deliver) {
@@ -149,14 +144,7 @@ export class NatsSource implements Source {
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
-    const config: Partial<ConsumerConfig> = {
-      durable_name: durable,
-      ack_policy: 'explicit' as ConsumerConfig['ack_policy'],
-      deliver_policy: (this.options.startAt === 'new' ? 'new' : 'all') as ConsumerConfig['deliver_policy'],
-      filter_subject: subject,
-      ...wanted,
-    };
-    await jsm.consumers.add(stream, config);
+    await create({ deliver_policy: (this.options.startAt === 'new' ? 'new' : 'all') as ConsumerConfig['deliver_policy'] });
   }
 
   /** Keeps the buffer topped up. Runs until close(); connection trouble only delays it. */
