@@ -17,6 +17,65 @@ export interface SourceMessage {
 export interface SourceBatch {
   readonly messages: readonly SourceMessage[];
   readonly token: unknown;
+  /**
+   * The payloads as one block of UTF-8 bytes, when the source read them as bytes and its
+   * messages carry nothing but a payload (a file's lines). Step threads then receive the block
+   * and decode it themselves in one call: the main thread neither decodes nor clones a string a
+   * message (≈1.7 µs a municipal event, and the garbage of 580 bytes).
+   */
+  readonly payloadBlock?: LineBlock;
+}
+
+/** `count` payloads in UTF-8, joined by LF; none is empty or holds an LF or a CR. */
+export interface LineBlock {
+  readonly text: Uint8Array;
+  readonly count: number;
+}
+
+/**
+ * The payloads of a block, in order. Decoded line by line: V8 makes an ASCII line a one-byte
+ * string on a fast path, where one decode of the block makes every line two-byte as soon as one
+ * holds a non-Latin-1 character (measured on municipal tickets: 0.68 against 1.27 µs a line).
+ */
+export function splitBlock(block: LineBlock): string[] {
+  const text = Buffer.from(block.text.buffer, block.text.byteOffset, block.text.length);
+  const lines: string[] = new Array(block.count);
+  let start = 0;
+  for (let i = 0; i < block.count; i++) {
+    let end = text.indexOf(10, start);
+    if (end < 0) end = text.length;
+    lines[i] = text.toString("utf8", start, end);
+    start = end + 1;
+  }
+  return lines;
+}
+
+/** How many messages a batch holds, without decoding a block batch's payloads. */
+export function batchSize(batch: SourceBatch): number {
+  return batch.payloadBlock !== undefined ? batch.payloadBlock.count : batch.messages.length;
+}
+
+/**
+ * A batch of payload-only messages held as a block of bytes; `messages` decodes them on first use
+ * (the single-threaded path, or a step after the threaded head that needs the raw payload).
+ *
+ * @example
+ * const batch = blockBatch({ text: new TextEncoder().encode('{"a":1}\n{"a":2}'), count: 2 }, null);
+ */
+export function blockBatch(payloadBlock: LineBlock, token: unknown): SourceBatch {
+  let messages: SourceMessage[] | null = null;
+  return {
+    payloadBlock,
+    token,
+    get messages(): readonly SourceMessage[] {
+      if (messages === null) {
+        const payloads = splitBlock(payloadBlock);
+        messages = new Array(payloads.length);
+        for (let i = 0; i < payloads.length; i++) messages[i] = { payload: payloads[i] as string };
+      }
+      return messages;
+    },
+  };
 }
 
 /**
@@ -48,6 +107,7 @@ export interface Source {
 
 /** Whether a batch holds a message the bus delivered before (it may be one that crashed a worker). */
 export function carriesRedelivery(batch: SourceBatch): boolean {
+  if (batch.payloadBlock !== undefined) return false;
   const messages = batch.messages;
   for (let i = 0; i < messages.length; i++) {
     const count = messages[i]?.deliveryCount;

@@ -334,4 +334,40 @@ describe('runner and poison messages', () => {
     assert.deepEqual(result.accounting.errorsByType, { max_deliveries_exceeded: 1 });
     await wh.close();
   });
+
+});
+
+describe('runner progress', () => {
+  it('reports every record received, those of a commit in flight included', async () => {
+    const wh = await memoryWarehouse();
+    const slow = Object.create(wh) as DuckDbWarehouse;
+    slow.commit = async (batches: readonly TableBatch[]): Promise<CommitResult> => {
+      // Held for a few turns of the event loop: the run reads on meanwhile, as under a slow commit.
+      for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+      return wh.commit(batches);
+    };
+    const source = new ArraySource(Array.from({ length: 40 }, (_, i) => good(i)));
+    let pulled = 0;
+    const counting: Source = Object.create(source);
+    counting.pull = async (max) => {
+      const batch = await source.pull(max);
+      pulled += batch?.messages.length ?? 0;
+      return batch;
+    };
+    let now = 0;
+    const reports: Array<{ received: number; pulled: number; committed: number }> = [];
+    await runPipeline(readingsPipeline(), {
+      source: counting,
+      warehouse: slow,
+      flushRows: 4,
+      pollMs: 0,
+      clock: { now: () => (now += 1000) },
+      progressEveryMs: 1,
+      onProgress: (p) => reports.push({ received: p.received, pulled, committed: p.committed }),
+    });
+    assert.ok(reports.some((r) => r.received > r.committed), 'some report was taken while rows were in flight');
+    for (const r of reports) assert.equal(r.received, r.pulled, JSON.stringify(r));
+    assert.deepEqual(reports.at(-1), { received: 40, pulled: 40, committed: 40 });
+    await wh.close();
+  });
 });

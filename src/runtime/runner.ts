@@ -6,7 +6,7 @@ import { ConnectorUnavailableError, describeError } from '../core/errors.js';
 import { type Pipeline, type PipelineNode, type RetryPolicy, STATE_TABLE, type TapNode } from '../core/pipeline.js';
 import type { SideOutputs } from '../core/stateful.js';
 import type { Row, TableSpec } from '../core/schema.js';
-import { carriesRedelivery, type Source, type SourceBatch } from '../core/source.js';
+import { batchSize, carriesRedelivery, type Source, type SourceBatch } from '../core/source.js';
 import type { TableBatch, Warehouse } from '../core/warehouse.js';
 import { LatencyHistogram } from '../observe/latency-histogram.js';
 import { backoffDelay, sleep } from './backoff.js';
@@ -116,8 +116,11 @@ function rowsOf(rows: readonly Row[], frames: readonly RowFrame[]): Row[] {
   return all;
 }
 
-/** How many batches may be out on the step workers at once, per worker. */
-const BATCHES_PER_WORKER = 2;
+/**
+ * How many batches may be out on the step workers at once, per worker: enough that they keep
+ * working while the main thread appends a commit (municipal file → DuckDB: 2 → 4 ran ≈3% faster).
+ */
+const BATCHES_PER_WORKER = 4;
 /** The most records sent to one step worker at a time: small enough that all workers get work. */
 const WORKER_BATCH = 4096;
 
@@ -136,6 +139,8 @@ class PipelineEngine {
   private readonly taps: readonly TapNode[];
   private inFlightCommit: Promise<void> | null = null;
   private commitSettled = true;
+  /** Records of the chunk being committed: received, not yet in the books (progress counts them). */
+  private committingReceived = 0;
   private readonly maxPendingRows: number;
   private commitFailure: unknown = null;
   /** The nodes the main thread runs: all of them, or those after the head the step workers run. */
@@ -203,7 +208,7 @@ class PipelineEngine {
             if (this.options.signal?.aborted) stoppedBy = 'signal';
             break;
           }
-          if (batch.messages.length > 0) {
+          if (batchSize(batch) > 0) {
             if (carriesRedelivery(batch)) {
               await this.drainWorkers();
               await this.processApart(batch);
@@ -225,7 +230,7 @@ class PipelineEngine {
               await source.ack(batch);
             }
           }
-          await this.afterBatch(batch.messages.length === 0);
+          await this.afterBatch(batchSize(batch) === 0);
         }
         await this.drainWorkers();
         if (stoppedBy === 'end-of-input' && source.bounded) {
@@ -293,7 +298,9 @@ class PipelineEngine {
   private progress(): RunProgress {
     const source = this.options.source.progress?.();
     return {
-      received: this.accounting.received + this.pending.received,
+      // A chunk being committed is neither pending nor in the books yet: left out, the count
+      // dropped by a whole chunk while a long commit ran.
+      received: this.accounting.received + this.committingReceived + this.pending.received,
       committed: this.accounting.received,
       errored: this.accounting.errored,
       elapsedMs: this.clock.now() - this.startedAt,
@@ -338,8 +345,9 @@ class PipelineEngine {
   private admit(chunk: PendingChunk, batch: SourceBatch, receivedAt: number): void {
     if (chunk.received === 0) chunk.firstAt = receivedAt;
     chunk.batches.push(batch);
-    chunk.received += batch.messages.length;
-    chunk.receivedAts.push([receivedAt, batch.messages.length]);
+    const size = batchSize(batch);
+    chunk.received += size;
+    chunk.receivedAts.push([receivedAt, size]);
   }
 
   /** Sends a batch to the step workers; its result is merged, in order, by settleOldest. */
@@ -452,6 +460,7 @@ class PipelineEngine {
     }
     this.pending = new PendingChunk();
     this.commitSettled = false;
+    this.committingReceived = chunk.received;
     this.inFlightCommit = this.commit(chunk)
       .catch((error: unknown) => {
         this.commitFailure = error;
@@ -507,6 +516,7 @@ class PipelineEngine {
     for (const batch of chunk.batches) await this.withRetry(`source ${source.name}`, () => source.ack(batch));
     for (const e of chunk.errors) this.accounting.countError(e.errorType);
     this.accounting.commit(chunk);
+    this.committingReceived = 0;
     this.accounting.sideErrors += chunk.sideErrors;
     const committedAt = this.clock.now();
     for (const [receivedAt, count] of chunk.receivedAts) this.latency.record(committedAt - receivedAt, count);

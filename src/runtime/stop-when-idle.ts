@@ -1,4 +1,4 @@
-import type { Source, SourceBatch } from '../core/source.js';
+import { batchSize, type Source, type SourceBatch } from '../core/source.js';
 
 /**
  * Wraps an unbounded source so it ends once it has been listened to for `idleMs` in all without
@@ -22,7 +22,7 @@ export function stopWhenIdle(source: Source, idleMs: number): Source {
       const left = idleFor >= idleMs ? idleMs : idleMs - idleFor;
       const batch = await source.pull(max, Math.min(waitMs || idleMs, left), signal);
       if (batch === null) return null;
-      if (batch.messages.length > 0) {
+      if (batchSize(batch) > 0) {
         idleFor = 0;
         return batch;
       }

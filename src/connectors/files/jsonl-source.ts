@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { Source, SourceBatch } from '../../core/source.js';
+import { blockBatch, type Source, type SourceBatch } from '../../core/source.js';
 import { LineReader } from './line-reader.js';
 import { openInput } from './open-input.js';
 
@@ -28,14 +28,14 @@ export class JsonLinesSource implements Source {
     const input = openInput(this.path);
     this.stream = input.stream;
     this.size = input.size;
-    this.reader = new LineReader(input.stream);
+    this.reader = new LineReader(input.stream, { fullBatches: this.path !== '-' });
   }
 
   async pull(max: number): Promise<SourceBatch | null> {
     if (this.reader === null) throw new Error(`source ${this.name} is not open`);
-    const lines = await this.reader.read(max);
-    if (lines.length === 0) return null;
-    return { messages: lines.map((payload) => ({ payload })), token: null };
+    // Bytes, not strings: step threads decode them (see SourceBatch.payloadBlock).
+    const lines = await this.reader.readBlock(max);
+    return lines === null ? null : blockBatch(lines, null);
   }
 
   async ack(): Promise<void> {

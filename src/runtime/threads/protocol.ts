@@ -3,6 +3,7 @@ import type { ErrorRow } from '../../core/error-row.js';
 import type { RetryPolicy } from '../../core/pipeline.js';
 import type { RunEvent } from '../node-runner.js';
 import type { RowFrame } from '../../core/row-frame.js';
+import type { LineBlock } from '../../core/source.js';
 
 /**
  * How a step worker builds the same pipeline as the main thread: a module to import, a named
@@ -33,7 +34,8 @@ export interface InitMessage {
 export interface BatchMessage {
   readonly type: 'batch';
   readonly seq: number;
-  readonly payloads: readonly string[];
+  /** The payloads as strings, or as a block of bytes (see SourceBatch.payloadBlock). */
+  readonly payloads: readonly string[] | LineBlock;
   readonly ids: ReadonlyArray<string | null> | null;
   readonly attributes: ReadonlyArray<Readonly<Record<string, string>> | null> | null;
   readonly publishTimes: Float64Array | null;
@@ -55,7 +57,7 @@ export interface BatchResult {
   readonly errors: readonly ErrorRow[];
   readonly errored: number;
   readonly filtered: number;
-  /** Records through the whole head: where they were in the batch, their ids and values (values only when a tail follows). */
+  /** Records through the whole head: where they were in the batch, and their ids and values when a tail follows (else `[]` and null). */
   readonly survivors: { readonly index: Int32Array; readonly ids: readonly string[]; readonly values: readonly unknown[] | null };
 }
 

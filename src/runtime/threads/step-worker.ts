@@ -7,7 +7,7 @@ import { RunAccounting } from '../../core/accounting.js';
 import { ConfigError, SluiceError } from '../../core/errors.js';
 import type { PipelineDefinition } from '../../core/pipeline-definition.js';
 import type { Pipeline, PipelineNode } from '../../core/pipeline.js';
-import type { SourceMessage } from '../../core/source.js';
+import { type LineBlock, type SourceMessage, splitBlock } from '../../core/source.js';
 import { piiHasherFromEnv } from '../../privacy/hash-pii.js';
 import { type InFlight, NodeRunner, PendingChunk } from '../node-runner.js';
 import type { BatchMessage, BatchResult, FromWorker, InitMessage, SerializedError, ToWorker } from './protocol.js';
@@ -87,10 +87,11 @@ async function runBatch(message: BatchMessage): Promise<void> {
   const counts = new RunAccounting(pipeline.name);
   tally = counts;
   const chunk = new PendingChunk();
-  const messages: SourceMessage[] = new Array(message.payloads.length);
+  const payloads = Array.isArray(message.payloads) ? (message.payloads as readonly string[]) : splitBlock(message.payloads as LineBlock);
+  const messages: SourceMessage[] = new Array(payloads.length);
   for (let i = 0; i < messages.length; i++) {
     messages[i] = {
-      payload: message.payloads[i] as string,
+      payload: payloads[i] as string,
       ...(message.ids?.[i] != null ? { id: message.ids[i] as string } : {}),
       ...(message.attributes?.[i] != null ? { attributes: message.attributes[i] as Record<string, string> } : {}),
       ...(message.publishTimes !== null ? { publishTime: message.publishTimes[i] as number } : {}),
@@ -109,11 +110,12 @@ async function runBatch(message: BatchMessage): Promise<void> {
   }
   const topics = [...chunk.topics].map(([topic, list]) => ({ topic, ids: list.map((m) => m.id), payloads: list.map((m) => m.payload) }));
   const index = new Int32Array(through.length);
-  const ids: string[] = new Array(through.length);
+  // Ids (and values) only when a tail runs on them: cloning a string a record costs both threads.
+  const ids: string[] = hasTail ? new Array(through.length) : [];
   for (let i = 0; i < through.length; i++) {
     const env = through[i] as InFlight;
     index[i] = env.position;
-    ids[i] = env.id;
+    if (hasTail) ids[i] = env.id;
   }
   transfer.push(index.buffer as ArrayBuffer);
   const result: BatchResult = {

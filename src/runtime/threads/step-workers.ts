@@ -126,6 +126,10 @@ export class StepWorkers {
   run(batch: SourceBatch, receivedAt: number, now: number): Promise<BatchResult> {
     if (this.failure !== null) return Promise.reject(this.failure);
     const seq = this.seq++;
+    if (batch.payloadBlock !== undefined) {
+      // Cloned, not transferred: the main thread keeps it for a tail step that needs the raw payload.
+      return this.send({ type: 'batch', seq, payloads: batch.payloadBlock, ids: null, attributes: null, publishTimes: null, deliveryCounts: null, receivedAt, now }, []);
+    }
     const messages = batch.messages;
     const n = messages.length;
     const payloads: string[] = new Array(n);
@@ -158,10 +162,14 @@ export class StepWorkers {
     const transfer: ArrayBuffer[] = [];
     if (publishTimes !== null) transfer.push(publishTimes.buffer as ArrayBuffer);
     if (deliveryCounts !== null) transfer.push(deliveryCounts.buffer as ArrayBuffer);
+    return this.send(message, transfer);
+  }
+
+  private send(message: BatchMessage, transfer: ArrayBuffer[]): Promise<BatchResult> {
     const worker = this.workers[this.next] as Worker;
     this.next = (this.next + 1) % this.workers.length;
     return new Promise<BatchResult>((resolve, reject) => {
-      this.pending.set(seq, { resolve, reject });
+      this.pending.set(message.seq, { resolve, reject });
       worker.postMessage(message, transfer);
     });
   }
