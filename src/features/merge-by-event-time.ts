@@ -10,7 +10,12 @@ interface Pending {
 interface Buffer {
   readonly source: Source;
   readonly label: string;
-  readonly messages: Array<{ message: SourceMessage; time: number; from: Pending }>;
+  /** `{ topic: label }`, shared by every message that came without attributes. */
+  readonly labelOnly: Readonly<Record<string, string>>;
+  /** The buffered messages (labelled), their event times and their source batches, by position. */
+  readonly messages: SourceMessage[];
+  readonly times: number[];
+  readonly from: Pending[];
   head: number;
   done: boolean;
   lastTime: number;
@@ -61,7 +66,10 @@ export function mergeByEventTime(
   const buffers: Buffer[] = sources.map((source, i) => ({
     source,
     label: labels[i] ?? source.name,
+    labelOnly: Object.freeze({ topic: labels[i] ?? source.name }),
     messages: [],
+    times: [],
+    from: [],
     head: 0,
     done: false,
     lastTime: Number.NEGATIVE_INFINITY,
@@ -73,6 +81,8 @@ export function mergeByEventTime(
     while (!b.done && b.head >= b.messages.length) {
       if (signal?.aborted === true) return;
       b.messages.length = 0;
+      b.times.length = 0;
+      b.from.length = 0;
       b.head = 0;
       const batch = await b.source.pull(max, waitMs, signal);
       if (batch === null) {
@@ -83,7 +93,12 @@ export function mergeByEventTime(
       for (const message of batch.messages) {
         const time = timeOf(message.payload) ?? b.lastTime;
         b.lastTime = time;
-        b.messages.push({ message: { ...message, attributes: { ...message.attributes, topic: b.label } }, time, from: pending });
+        // One attributes object per part when the messages bring none (a file's lines): it is
+        // also cloned once per batch, not once per message, on its way to the step threads.
+        const attributes = message.attributes === undefined ? b.labelOnly : { ...message.attributes, topic: b.label };
+        b.messages.push({ ...message, attributes });
+        b.times.push(time);
+        b.from.push(pending);
       }
       if (batch.messages.length === 0) await b.source.ack(batch);
     }
@@ -101,9 +116,10 @@ export function mergeByEventTime(
       while (messages.length < max) {
         let best: Buffer | null = null;
         for (const b of buffers) {
-          await refill(b, max, waitMs, signal);
+          // Awaited only when the part's buffer is empty: not twice a message.
+          if (!b.done && b.head >= b.messages.length) await refill(b, max, waitMs, signal);
           if (b.head >= b.messages.length) continue;
-          if (best === null || (b.messages[b.head]?.time as number) < (best.messages[best.head]?.time as number)) best = b;
+          if (best === null || (b.times[b.head] as number) < (best.times[best.head] as number)) best = b;
         }
         if (best === null) {
           // Every part ended — but a part that ended by idling (stopWhenIdle) ended while the merge
@@ -121,9 +137,10 @@ export function mergeByEventTime(
           }
           break;
         }
-        const next = best.messages[best.head++] as Buffer['messages'][number];
-        messages.push(next.message);
-        if (--next.from.remaining === 0) completed.push(next.from);
+        const at = best.head++;
+        messages.push(best.messages[at] as SourceMessage);
+        const from = best.from[at] as Pending;
+        if (--from.remaining === 0) completed.push(from);
       }
       if (messages.length === 0 && (buffers.every((b) => b.done) || signal?.aborted === true)) return null;
       return { messages, token: completed };

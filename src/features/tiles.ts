@@ -41,6 +41,30 @@ export interface FeatureEvent {
  */
 export const SEP = '\u0001';
 
+/** The tile field names of an aggregation's parts (`<id>␁s`, …), built once per id. */
+interface PartFields {
+  readonly s: string;
+  readonly c: string;
+  readonly t: string;
+  readonly v: string;
+  readonly prefix: string;
+}
+
+const partFieldsById = new Map<string, PartFields>();
+
+/**
+ * Made per tile and per aggregation, a template string costs an allocation and, as a property key,
+ * a flatten and a string-table lookup: scoring a ticket reads hundreds of tiles.
+ */
+function partFields(id: string): PartFields {
+  let fields = partFieldsById.get(id);
+  if (fields === undefined) {
+    fields = { s: `${id}${SEP}s`, c: `${id}${SEP}c`, t: `${id}${SEP}t`, v: `${id}${SEP}v`, prefix: `${id}${SEP}` };
+    partFieldsById.set(id, fields);
+  }
+  return fields;
+}
+
 function matches(spec: AggregationSpec, fields: Readonly<Record<string, unknown>>): boolean {
   if (spec.where === undefined) return true;
   for (const key in spec.where) if (fields[key] !== spec.where[key]) return false;
@@ -71,14 +95,16 @@ function opsFor(agg: TileAggregation, fields: Readonly<Record<string, unknown>>,
       return;
     case 'mean':
       if (typeof value === 'number' && Number.isFinite(value)) {
-        out.push({ op: 'add', field: `${id}${SEP}s`, value });
-        out.push({ op: 'add', field: `${id}${SEP}c`, value: 1 });
+        const parts = partFields(id);
+        out.push({ op: 'add', field: parts.s, value });
+        out.push({ op: 'add', field: parts.c, value: 1 });
       }
       return;
     case 'rate':
       if (typeof value === 'boolean') {
-        out.push({ op: 'add', field: `${id}${SEP}c`, value: 1 });
-        if (value) out.push({ op: 'add', field: `${id}${SEP}t`, value: 1 });
+        const parts = partFields(id);
+        out.push({ op: 'add', field: parts.c, value: 1 });
+        if (value) out.push({ op: 'add', field: parts.t, value: 1 });
       }
       return;
     case 'min':
@@ -103,14 +129,30 @@ function opsFor(agg: TileAggregation, fields: Readonly<Record<string, unknown>>,
  */
 export function tileUpdates(set: FeatureSet, event: FeatureEvent): TileUpdate[] {
   const updates: TileUpdate[] = [];
-  for (const entity in set.entities) {
+  // Indexed loops over lists worked out once per set: for…of here allocated an iterator per
+  // aggregation and event (the largest allocation of a municipal run's main thread).
+  const entities = entitiesOf(set);
+  for (let e = 0; e < entities.length; e++) {
+    const entity = entities[e] as string;
     const key = entityKey(set, entity, event.fields);
     if (key === null) continue;
+    const aggs = planFor(set, entity).aggregations;
     const ops: TileOp[] = [];
-    for (const agg of set.aggregations) if (agg.spec.entity === entity) opsFor(agg, event.fields, event.time, ops);
+    for (let i = 0; i < aggs.length; i++) opsFor(aggs[i] as TileAggregation, event.fields, event.time, ops);
     if (ops.length > 0) updates.push({ entity, key, ops });
   }
   return updates;
+}
+
+const entityLists = new WeakMap<FeatureSet, readonly string[]>();
+
+function entitiesOf(set: FeatureSet): readonly string[] {
+  let entities = entityLists.get(set);
+  if (entities === undefined) {
+    entities = Object.keys(set.entities);
+    entityLists.set(set, entities);
+  }
+  return entities;
 }
 
 /**
@@ -138,8 +180,7 @@ export function applyTileOp(tile: Record<string, number | string>, op: TileOp): 
       tile[`${op.field}${SEP}${op.value}`] = 1;
       return;
     case 'last': {
-      const timeField = `${op.field}${SEP}t`;
-      const valueField = `${op.field}${SEP}v`;
+      const { t: timeField, v: valueField } = partFields(op.field);
       const time = tile[timeField] as number | undefined;
       if (time === undefined || op.time > time || (op.time === time && op.value > (tile[valueField] as string))) {
         tile[timeField] = op.time;
@@ -167,14 +208,18 @@ function accumulate(agg: TileAggregation, tile: TileData, acc: Accumulator): voi
     case 'sum':
       acc.a += (tile[id] as number | undefined) ?? 0;
       return;
-    case 'mean':
-      acc.a += (tile[`${id}${SEP}s`] as number | undefined) ?? 0;
-      acc.b += (tile[`${id}${SEP}c`] as number | undefined) ?? 0;
+    case 'mean': {
+      const parts = partFields(id);
+      acc.a += (tile[parts.s] as number | undefined) ?? 0;
+      acc.b += (tile[parts.c] as number | undefined) ?? 0;
       return;
-    case 'rate':
-      acc.a += (tile[`${id}${SEP}t`] as number | undefined) ?? 0;
-      acc.b += (tile[`${id}${SEP}c`] as number | undefined) ?? 0;
+    }
+    case 'rate': {
+      const parts = partFields(id);
+      acc.a += (tile[parts.t] as number | undefined) ?? 0;
+      acc.b += (tile[parts.c] as number | undefined) ?? 0;
       return;
+    }
     case 'min':
     case 'max': {
       const v = tile[id] as number | undefined;
@@ -182,7 +227,7 @@ function accumulate(agg: TileAggregation, tile: TileData, acc: Accumulator): voi
       return;
     }
     case 'distinct': {
-      const prefix = `${id}${SEP}`;
+      const prefix = partFields(id).prefix;
       for (const field in tile) {
         if (!field.startsWith(prefix)) continue;
         acc.values ??= new Set();
@@ -191,8 +236,9 @@ function accumulate(agg: TileAggregation, tile: TileData, acc: Accumulator): voi
       return;
     }
     case 'last': {
-      const time = tile[`${id}${SEP}t`] as number | undefined;
-      const text = tile[`${id}${SEP}v`] as string | undefined;
+      const parts = partFields(id);
+      const time = tile[parts.t] as number | undefined;
+      const text = tile[parts.v] as string | undefined;
       if (time === undefined || text === undefined) return;
       if (acc.m === undefined || time > acc.m || (time === acc.m && text > (acc.text as string))) {
         acc.m = time;
@@ -234,13 +280,15 @@ export function windowValues(set: FeatureSet, entity: string, series: TileSeries
   const accs: Accumulator[] = new Array(aggs.length);
   for (let i = 0; i < aggs.length; i++) accs[i] = { a: 0, b: 0, m: undefined, text: undefined, values: undefined };
   const oldest = asOf - plan.maxWindow;
-  for (const [start, tile] of series) {
-    if (start >= asOf || start < oldest) continue;
+  // forEach, not for…of with destructuring: that made an entry array per tile read (a window of
+  // hourly tiles is up to 720 of them per entity and ticket).
+  series.forEach((tile, start) => {
+    if (start >= asOf || start < oldest) return;
     for (let i = 0; i < aggs.length; i++) {
       const agg = aggs[i] as TileAggregation;
       if (start >= asOf - agg.spec.window) accumulate(agg, tile, accs[i] as Accumulator);
     }
-  }
+  });
   for (const feature of plan.features) {
     if (feature.denominator === undefined) {
       out[feature.name] = result((aggs[feature.numerator] as TileAggregation).spec, accs[feature.numerator] as Accumulator);

@@ -118,11 +118,16 @@ function rowsOf(rows: readonly Row[], frames: readonly RowFrame[]): Row[] {
 
 /**
  * How many batches may be out on the step workers at once, per worker: enough that they keep
- * working while the main thread appends a commit (municipal file → DuckDB: 2 → 4 ran ≈3% faster).
+ * working while the main thread appends a commit.
  */
 const BATCHES_PER_WORKER = 4;
-/** The most records sent to one step worker at a time: small enough that all workers get work. */
-const WORKER_BATCH = 4096;
+/**
+ * The most records sent to one step worker at a time. Small: a batch's objects live until the
+ * main thread has merged it, and every young-generation collection meanwhile copies them — at
+ * 4,096 municipal steps 1–5 ran at 52.7k events/s and steps 1–8 at 33.7k, at 1,024 at 58.7k and
+ * 36.7k (medians of interleaved runs), with 300 MB less peak memory.
+ */
+const WORKER_BATCH = 1024;
 
 class PipelineEngine {
   private readonly pipeline: Pipeline<unknown, unknown>;
