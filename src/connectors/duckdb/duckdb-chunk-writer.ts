@@ -133,6 +133,7 @@ export class ChunkWriter {
   private readonly u8 = new Uint8Array(CHUNK_ROWS);
   private readonly validity = new Uint8Array(Math.ceil(CHUNK_ROWS / 64) * 8);
   private entries = new Uint32Array(CHUNK_ROWS * 4);
+  private entryBytes = new Uint8Array(this.entries.buffer);
 
   constructor(columns: readonly ColumnSpec[]) {
     this.columns = columns;
@@ -310,12 +311,20 @@ export class ChunkWriter {
       }
       return;
     }
-    if (this.entries.length < n * 4) this.entries = new Uint32Array(n * 4);
+    if (this.entries.length < n * 4) {
+      this.entries = new Uint32Array(n * 4);
+      this.entryBytes = new Uint8Array(this.entries.buffer);
+    }
     const entries = this.entries;
+    const entryBytes = this.entryBytes;
+    // Zeroed: DuckDB compares and hashes an inlined string's 12 bytes whole, padding included.
     entries.fill(0, 0, n * 4);
+    const selection = rows.selection;
     // Rows come in ascending order, so one byte range covers every cell of the chunk.
-    const first = startOf(rowAt(rows, 0));
-    const last = ends[rowAt(rows, n - 1)] as number;
+    const firstRow = selection === null ? rows.start : (selection[rows.start] as number);
+    const lastRow = selection === null ? rows.start + n - 1 : (selection[rows.start + n - 1] as number);
+    const first = firstRow === 0 ? 0 : (ends[firstRow - 1] as number);
+    const last = ends[lastRow] as number;
     let baseLo = 0;
     let baseHi = 0;
     if (last - first > INLINE_BYTES) {
@@ -326,18 +335,25 @@ export class ChunkWriter {
       baseLo = words.getUint32(8, true);
       baseHi = words.getUint32(12, true);
     }
+    // Bytes are copied one by one into the entries' byte view: for values of a few bytes that
+    // beats a native call or a subarray per cell, and needs no shifting into 32-bit words.
     for (let i = 0; i < n; i++) {
-      const r = rowAt(rows, i);
+      const r = selection === null ? rows.start + i : (selection[rows.start + i] as number);
       if (nulls !== null && nulls[r] === 1) continue;
-      const start = startOf(r);
+      const start = r === 0 ? 0 : (ends[r - 1] as number);
       const length = (ends[r] as number) - start;
       const e = i * 4;
       entries[e] = length;
+      const at = e * 4 + 4;
       if (length <= INLINE_BYTES) {
-        for (let k = 0; k < length; k++) entries[e + 1 + (k >> 2)] = (entries[e + 1 + (k >> 2)] as number) | ((bytes[start + k] as number) << ((k & 3) * 8));
+        for (let k = 0; k < length; k++) entryBytes[at + k] = bytes[start + k] as number;
       } else {
-        entries[e + 1] = (bytes[start] as number) | ((bytes[start + 1] as number) << 8) | ((bytes[start + 2] as number) << 16) | ((bytes[start + 3] as number) << 24);
+        entryBytes[at] = bytes[start] as number;
+        entryBytes[at + 1] = bytes[start + 1] as number;
+        entryBytes[at + 2] = bytes[start + 2] as number;
+        entryBytes[at + 3] = bytes[start + 3] as number;
         const lo = baseLo + (start - first);
+        // A Uint32Array keeps the low 32 bits; a carry goes to the high word.
         entries[e + 2] = lo;
         entries[e + 3] = lo >= TWO_32 ? baseHi + 1 : baseHi;
       }
