@@ -11,7 +11,7 @@ import { type LineBlock, type SourceMessage, splitBlock } from '../../core/sourc
 import { piiHasherFromEnv } from '../../privacy/hash-pii.js';
 import { type InFlight, NodeRunner, PendingChunk } from '../node-runner.js';
 import type { BatchMessage, BatchResult, FromWorker, InitMessage, SerializedError, ToWorker } from './protocol.js';
-import { encodeRows, frameTransferables } from '../../core/row-frame.js';
+import { encodeRows, frameTransferables, type RowFrame } from '../../core/row-frame.js';
 import type { ColumnSpec, Row, TableSpec } from '../../core/schema.js';
 
 if (parentPort === null) throw new Error('step-worker.ts runs as a worker thread (see StepWorkers)');
@@ -103,8 +103,12 @@ async function runBatch(message: BatchMessage): Promise<void> {
   const transfer: ArrayBuffer[] = [];
   const tables: Array<BatchResult['tables'][number]> = [];
   for (const [table, rows] of chunk.tables) {
-    textifyObjects(table, rows);
-    const frame = encodeRows(rows, table.columns.length);
+    let frame = encodeRows(rows, table.columns.length);
+    // Objects in text columns are rare: looked for only when a text column did not encode as text.
+    if (holdsObjectsAsText(table, frame)) {
+      textifyObjects(table, rows);
+      frame = encodeRows(rows, table.columns.length);
+    }
     frameTransferables(frame, transfer);
     tables.push({ table: table.name, frame });
   }
@@ -130,6 +134,16 @@ async function runBatch(message: BatchMessage): Promise<void> {
     survivors: { index, ids, values: hasTail ? through.map((env) => env.data) : null },
   };
   post(result, transfer);
+}
+
+/** Whether a string or json column of the table encoded as something other than text (it holds objects or arrays). */
+function holdsObjectsAsText(table: TableSpec, frame: RowFrame): boolean {
+  for (let c = 0; c < table.columns.length; c++) {
+    const type = (table.columns[c] as ColumnSpec).type;
+    const kind = (frame.columns[c] as RowFrame['columns'][number]).kind;
+    if ((type === 'string' || type === 'json') && (kind === 'any' || kind === 'string-list')) return true;
+  }
+  return false;
 }
 
 /**
