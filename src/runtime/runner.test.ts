@@ -334,7 +334,6 @@ describe('runner and poison messages', () => {
     assert.deepEqual(result.accounting.errorsByType, { max_deliveries_exceeded: 1 });
     await wh.close();
   });
-
 });
 
 describe('runner progress', () => {

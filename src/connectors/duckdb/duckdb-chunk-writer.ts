@@ -319,12 +319,9 @@ export class ChunkWriter {
     const entryBytes = this.entryBytes;
     // Zeroed: DuckDB compares and hashes an inlined string's 12 bytes whole, padding included.
     entries.fill(0, 0, n * 4);
-    const selection = rows.selection;
     // Rows come in ascending order, so one byte range covers every cell of the chunk.
-    const firstRow = selection === null ? rows.start : (selection[rows.start] as number);
-    const lastRow = selection === null ? rows.start + n - 1 : (selection[rows.start + n - 1] as number);
-    const first = firstRow === 0 ? 0 : (ends[firstRow - 1] as number);
-    const last = ends[lastRow] as number;
+    const first = startOf(rowAt(rows, 0));
+    const last = ends[rowAt(rows, n - 1)] as number;
     let baseLo = 0;
     let baseHi = 0;
     if (last - first > INLINE_BYTES) {
@@ -338,9 +335,9 @@ export class ChunkWriter {
     // Bytes are copied one by one into the entries' byte view: for values of a few bytes that
     // beats a native call or a subarray per cell, and needs no shifting into 32-bit words.
     for (let i = 0; i < n; i++) {
-      const r = selection === null ? rows.start + i : (selection[rows.start + i] as number);
+      const r = rowAt(rows, i);
       if (nulls !== null && nulls[r] === 1) continue;
-      const start = r === 0 ? 0 : (ends[r - 1] as number);
+      const start = startOf(r);
       const length = (ends[r] as number) - start;
       const e = i * 4;
       entries[e] = length;

@@ -33,7 +33,7 @@ export class LineReader {
    * Up to `max` non-empty lines as one block of UTF-8 text, joined by LF (CRs dropped), or null
    * at the end of the stream. No strings are made: the lines' bytes are found with a native
    * search and copied out a run at a time. For sources whose lines go to step threads, which
-   * decode a block in one call and split it (see SourceBatch.payloadBlock).
+   * decode them there (see SourceBatch.payloadBlock and splitBlock).
    */
   async readBlock(max: number): Promise<LineBlock | null> {
     // Runs of bytes to copy, as (buffer, start, end) triples: a run ends where the buffer does or
@@ -69,8 +69,10 @@ export class LineReader {
         if (runStart >= 0 && runEnd === start - 1) runEnd = trimmed;
         else {
           closeRun();
-          if (count > 0) runs.push(NEWLINE, 0, 1);
-          if (count > 0) bytes += 1;
+          if (count > 0) {
+            runs.push(NEWLINE, 0, 1);
+            bytes += 1;
+          }
           runStart = start;
           runEnd = trimmed;
         }
@@ -94,18 +96,17 @@ export class LineReader {
     return { text, count };
   }
 
-  /** Reads the next chunk into the buffer; false once the stream has ended. */
-  private async fill(): Promise<boolean> {
+  /** Reads the next chunk into the buffer, or marks the stream ended. */
+  private async fill(): Promise<void> {
     const next = await this.chunks.next();
     if (next.done === true) {
       this.ended = true;
-      return false;
+      return;
     }
     const chunk = typeof next.value === 'string' ? Buffer.from(next.value) : next.value;
     this.bytesRead += chunk.length;
     this.buffer = this.offset < this.buffer.length ? Buffer.concat([this.buffer.subarray(this.offset), chunk]) : chunk;
     this.offset = 0;
-    return true;
   }
 
   /** Up to `max` lines (non-empty unless `keepEmpty`); an empty array only at the end of the stream. */
@@ -135,4 +136,3 @@ export class LineReader {
     return lines;
   }
 }
-
