@@ -74,6 +74,36 @@ describe('mergeByEventTime', () => {
     assert.deepEqual(await read(true), ['1', 's2', '7']);
   });
 
+  it('holds its caller no longer than asked: a part with nothing yet ends the batch, and the order holds once it answers', async () => {
+    // Part "t" has nothing for a moment (a bus fetch in flight): an empty answer, not the end.
+    const waits: number[] = [];
+    const script = (answers: Array<string[] | null>): Source => {
+      let call = 0;
+      return {
+        name: 'scripted',
+        bounded: true,
+        open: async () => undefined,
+        pull: async (_max: number, waitMs: number) => {
+          waits.push(waitMs);
+          const answer = call < answers.length ? answers[call] : null;
+          call++;
+          return answer === null || answer === undefined ? null : { messages: answer.map((payload) => ({ payload })), token: null };
+        },
+        ack: async () => undefined,
+        close: async () => undefined,
+      };
+    };
+    const merged = mergeByEventTime([script([[at(1)], [], [at(5)], null]), script([[at(2, 's'), at(6, 's')], null])], ['tickets.new', 'tickets.status']);
+    await merged.open();
+    const batches: string[][] = [];
+    for (let batch = await merged.pull(10, 0); batch !== null; batch = await merged.pull(10, 0)) {
+      batches.push(batch.messages.map((m) => /"id":"([^"]+)"/.exec(m.payload)?.[1] ?? '?'));
+    }
+    // "1" is certain; "s2" is not until "t" answers (it might bring minute 1 again).
+    assert.deepEqual(batches, [['1'], ['s2', '5', 's6']]);
+    assert.deepEqual([...new Set(waits)], [0], 'no part was asked to wait longer than the merge was');
+  });
+
   it('reads the first timestamp field of a JSON line', () => {
     assert.equal(eventTimeOfLine('{"ticket_id":"T","updated_at":"2026-11-01T10:00:00Z","x":1}'), Date.UTC(2026, 10, 1, 10));
     assert.equal(eventTimeOfLine('{"ticket_id":"T"}'), null);

@@ -74,21 +74,26 @@ export function mergeByEventTime(
     done: false,
     lastTime: Number.NEGATIVE_INFINITY,
   }));
+  /** Messages taken from the parts so far, and that count when the last look round began. */
+  let received = 0;
+  let receivedAtRecheck = -1;
 
-  // A part with nothing buffered is asked again (waiting up to `waitMs` each time) until it gives
-  // messages or ends: the merge cannot know what comes next without its head.
-  const refill = async (b: Buffer, max: number, waitMs: number, signal?: AbortSignal): Promise<void> => {
-    while (!b.done && b.head >= b.messages.length) {
+  // A part with nothing buffered is asked again until it gives messages, ends, or the pull's wait
+  // is used up: the merge cannot know what comes next without its head, but the runner must not
+  // be held longer than it asked — it has work to settle and commit meanwhile.
+  const refill = async (b: Buffer, max: number, deadline: number, signal?: AbortSignal): Promise<void> => {
+    do {
       if (signal?.aborted === true) return;
       b.messages.length = 0;
       b.times.length = 0;
       b.from.length = 0;
       b.head = 0;
-      const batch = await b.source.pull(max, waitMs, signal);
+      const batch = await b.source.pull(max, Math.max(0, deadline - Date.now()), signal);
       if (batch === null) {
         b.done = true;
         return;
       }
+      received += batch.messages.length;
       const pending: Pending = { source: b.source, batch, remaining: batch.messages.length };
       for (const message of batch.messages) {
         const time = timeOf(message.payload) ?? b.lastTime;
@@ -101,7 +106,7 @@ export function mergeByEventTime(
         b.from.push(pending);
       }
       if (batch.messages.length === 0) await b.source.ack(batch);
-    }
+    } while (!b.done && b.head >= b.messages.length && Date.now() < deadline);
   };
 
   return {
@@ -111,29 +116,34 @@ export function mergeByEventTime(
       for (const s of sources) await s.open();
     },
     async pull(max: number, waitMs: number, signal?: AbortSignal): Promise<SourceBatch | null> {
+      const deadline = Date.now() + waitMs;
       const messages: SourceMessage[] = [];
       const completed: Pending[] = [];
       while (messages.length < max) {
         let best: Buffer | null = null;
+        let waiting = false;
         for (const b of buffers) {
-          // Awaited only when the part's buffer is empty: not twice a message.
-          if (!b.done && b.head >= b.messages.length) await refill(b, max, waitMs, signal);
-          if (b.head >= b.messages.length) continue;
+          // Asked only when the part's buffer is empty: not twice a message.
+          if (!b.done && b.head >= b.messages.length) await refill(b, max, deadline, signal);
+          if (b.head >= b.messages.length) {
+            // A part still open but empty: what comes next is unknown until it answers.
+            if (!b.done) waiting = true;
+            continue;
+          }
           if (best === null || (b.times[b.head] as number) < (best.times[best.head] as number)) best = b;
         }
+        // Hand out what is certain (possibly nothing) and ask that part again on the next pull.
+        if (waiting || signal?.aborted === true) break;
         if (best === null) {
           // Every part ended — but a part that ended by idling (stopWhenIdle) ended while the merge
           // listened to the others one at a time, and may have had messages since (a crashed
-          // worker's, redelivered once the ack wait lapsed). Each is asked once more; the merge
-          // ends only when none has anything.
-          if (options.recheckEnded === true && messages.length === 0 && signal?.aborted !== true && buffers.every((b) => b.done)) {
-            let revived = false;
-            for (const b of buffers) {
-              b.done = false;
-              await refill(b, max, waitMs, signal);
-              if (b.head < b.messages.length) revived = true;
-            }
-            if (revived) continue;
+          // worker's, redelivered once the ack wait lapsed). So every part is listened to once
+          // more (a pull after the end starts a new idle period), and the merge ends only when a
+          // whole round brought nothing.
+          if (options.recheckEnded === true && messages.length === 0 && received !== receivedAtRecheck) {
+            receivedAtRecheck = received;
+            for (const b of buffers) b.done = false;
+            continue;
           }
           break;
         }

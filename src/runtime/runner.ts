@@ -226,15 +226,15 @@ class PipelineEngine {
             } else {
               await this.process(batch);
             }
+          } else if (this.queued.length > 0) {
+            // Nothing this instant (it was asked not to wait): the oldest batch out on the step
+            // threads is settled meanwhile, and the source asked again. Idle is an empty answer
+            // to a pull that could wait, with nothing out.
+            await this.settleOldest();
+            await this.holdEmpty(batch);
+            continue;
           } else {
-            // Nothing new: finish what the workers hold, so idle time commits it.
-            await this.drainWorkers();
-            if (this.pending.batches.length > 0) {
-              // An empty pull acknowledges nothing by itself, but pending work may wait on it.
-              this.pending.batches.push(batch);
-            } else {
-              await source.ack(batch);
-            }
+            await this.holdEmpty(batch);
           }
           await this.afterBatch(batchSize(batch) === 0);
         }
@@ -405,6 +405,12 @@ class PipelineEngine {
       chunk.written += through.length;
     }
     await this.afterBatch(false);
+  }
+
+  /** An empty pull acknowledges nothing by itself, but pending work may wait on it. */
+  private async holdEmpty(batch: SourceBatch): Promise<void> {
+    if (this.pending.batches.length > 0) this.pending.batches.push(batch);
+    else await this.options.source.ack(batch);
   }
 
   /** Settles everything out on the workers, in order. */

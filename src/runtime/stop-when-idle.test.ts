@@ -1,19 +1,21 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it, mock } from 'node:test';
 import type { Source, SourceBatch, SourceMessage } from '../core/source.js';
-import { stopWhenIdle } from './stop-when-idle.js';
+import { LAST_LOOK_MS, stopWhenIdle } from './stop-when-idle.js';
 
 /**
  * A bus topic as the merge sees it: each pull "waits" its full `waitMs` on the mocked clock when
  * it has nothing, and messages appear on the schedule the test sets (pull number → messages).
  */
-function scriptedTopic(schedule: ReadonlyMap<number, SourceMessage[]>): Source & { pulls: number } {
+function scriptedTopic(schedule: ReadonlyMap<number, SourceMessage[]>): Source & { pulls: number; waits: number[] } {
   const topic = {
     name: 'bus:test',
     bounded: false,
     pulls: 0,
+    waits: [] as number[],
     open: async () => undefined,
     async pull(_max: number, waitMs: number): Promise<SourceBatch> {
+      topic.waits.push(waitMs);
       const messages = schedule.get(topic.pulls++) ?? [];
       if (messages.length === 0) mock.timers.tick(waitMs);
       return { messages, token: null };
@@ -47,5 +49,39 @@ describe('stopWhenIdle', () => {
     assert.notEqual(await source.pull(10, 250), null, 'one empty pull after a pause is not 1000 ms of listening');
     assert.equal((await source.pull(10, 250))?.messages.length, 0);
     assert.deepEqual((await source.pull(10, 250))?.messages, [{ payload: 'redelivered' }]);
+  });
+
+  it('never makes its caller wait longer than asked: a zero wait stays zero, and counts a millisecond of listening', async () => {
+    mock.timers.enable({ apis: ['Date'], now: 0 });
+    const topic = scriptedTopic(new Map());
+    const source = stopWhenIdle(topic, 30_000);
+    for (let i = 0; i < 5; i++) assert.equal((await source.pull(10, 0))?.messages.length, 0);
+    assert.deepEqual(topic.waits, [0, 0, 0, 0, 0], 'a runner with work to settle is answered at once');
+    // The last stretch of the idle period is not overshot either.
+    for (let batch = await source.pull(10, 10_000); batch !== null; batch = await source.pull(10, 10_000));
+    assert.deepEqual(topic.waits.slice(5), [10_000, 10_000, 9_995]);
+  });
+
+  it('asked again after it ended, listens for a new idle period', async () => {
+    mock.timers.enable({ apis: ['Date'], now: 0 });
+    const topic = scriptedTopic(new Map([[4, [{ payload: 'late' }]]]));
+    const source = stopWhenIdle(topic, 1000);
+    let pulls = 0;
+    while ((await source.pull(10, 500)) !== null) pulls++;
+    assert.equal(pulls, 1, 'ended after 1000 ms of listening');
+    // Asked again (the merge's last look round): empty answers until a new 1000 ms have passed.
+    assert.equal((await source.pull(10, 500))?.messages.length, 0);
+    assert.equal((await source.pull(10, 400))?.messages.length, 0);
+    assert.deepEqual((await source.pull(10, 500))?.messages, [{ payload: 'late' }]);
+  });
+
+  it('asked again after a long idle period ended, listens for LAST_LOOK_MS, not the whole period again', async () => {
+    mock.timers.enable({ apis: ['Date'], now: 0 });
+    const topic = scriptedTopic(new Map());
+    const source = stopWhenIdle(topic, 30_000);
+    while ((await source.pull(10, 500)) !== null);
+    const before = Date.now();
+    while ((await source.pull(10, 500)) !== null);
+    assert.equal(Date.now() - before, LAST_LOOK_MS);
   });
 });

@@ -1,5 +1,8 @@
 import { batchSize, type Source, type SourceBatch } from '../core/source.js';
 
+/** How long a source asked again after it ended listens before it ends again. */
+export const LAST_LOOK_MS = 2000;
+
 /**
  * Wraps an unbounded source so it ends once it has been listened to for `idleMs` in all without
  * anything arriving — "drain what is there, then stop", for scripts, tests and catch-up jobs.
@@ -17,10 +20,12 @@ export function stopWhenIdle(source: Source, idleMs: number): Source {
     bounded: true,
     open: () => source.open(),
     async pull(max: number, waitMs: number, signal?: AbortSignal): Promise<SourceBatch | null> {
+      // Asked again after it ended (a merge's last look round): it listens once more, long enough
+      // for a round trip to the bus to bring what arrived meanwhile, not for a whole idle period.
+      if (idleFor >= idleMs) idleFor = Math.max(0, idleMs - LAST_LOOK_MS);
       const startedAt = Date.now();
-      // Asked again after it ended (a merge's last look round): one full poll, not a zero wait.
-      const left = idleFor >= idleMs ? idleMs : idleMs - idleFor;
-      const batch = await source.pull(max, Math.min(waitMs || idleMs, left), signal);
+      // Never longer than the caller asked: a zero wait is a runner with work to settle meanwhile.
+      const batch = await source.pull(max, Math.min(waitMs, idleMs - idleFor), signal);
       if (batch === null) return null;
       if (batchSize(batch) > 0) {
         idleFor = 0;

@@ -151,7 +151,8 @@ describe('outages of 20 s on PostgreSQL, NATS and Redis mid-run', { ...(skip !==
       upAgain = text.split('\n').some((l) => /^sluice_connector_up\{what="([^"]+)"\} 1$/.test(l) && label(/what="([^"]+)"/.exec(l)?.[1] ?? ''));
       if (!upAgain) await delay(200); // polling the metrics endpoint
     }
-    const ended = await Promise.race([job.done, delay(240_000).then(() => null)]);
+    // Unref'd: a pending 4-minute timer kept this file's process alive long after its last test.
+    const ended = await Promise.race([job.done, delay(240_000, null, { ref: false })]);
     assert.ok(ended !== null, `the run did not end within 4 minutes of the restart:\n${job.stderr().slice(-3000)}`);
     const done = ended;
     assert.equal(done.code, 0, done.stderr.slice(-3000));
