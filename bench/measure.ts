@@ -1,5 +1,19 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+
+/**
+ * The V8 flags `sluice` itself runs with: those on the `#!/usr/bin/env -S node …` line of
+ * bin/sluice.js. Benchmark children get the same, so they measure what users run — without them,
+ * municipal steps 1–8 (bound by the main thread, whose young objects live until a commit) measured
+ * about a tenth slower than `sluice run`.
+ */
+export function productNodeFlags(): string[] {
+  const shebang = readFileSync(new URL('../bin/sluice.js', import.meta.url), 'utf8').split('\n', 1)[0] ?? '';
+  const match = /^#!\/usr\/bin\/env -S node(.*)$/.exec(shebang);
+  if (match === null) throw new Error(`bin/sluice.js does not start with "#!/usr/bin/env -S node": ${shebang}`);
+  return (match[1] as string).split(' ').filter((flag) => flag.length > 0);
+}
 
 /** What one benchmark child process reports on its last stdout line. */
 export interface Measurement {
@@ -13,7 +27,7 @@ export interface Measurement {
 export async function runChild(script: string, args: readonly string[]): Promise<Measurement> {
   const path = fileURLToPath(new URL(script, import.meta.url));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [...productNodeFlags(), '--import', 'tsx', path, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();

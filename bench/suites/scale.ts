@@ -27,7 +27,7 @@ import { generateData } from '../../src/cli/commands/generate.js';
 import { NatsBus } from '../../src/connectors/nats/nats-bus.js';
 import type { WorkerRunResult } from '../../src/runtime/workers.js';
 import { type PrivateServer, startPrivateNats, startPrivateRedis } from '../../test/support/private-servers.js';
-import { median, runChild } from '../measure.js';
+import { median, productNodeFlags, runChild } from '../measure.js';
 import type { BenchSuite } from '../run.js';
 
 const PG_URL = process.env.SLUICE_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -103,7 +103,7 @@ async function setup(pipeline: PipelineName): Promise<Setup> {
 function sluiceRun(s: Setup, pipeline: PipelineName, workers: number, extra: readonly string[]): { done: Promise<WorkerRunResult>; stop(): void } {
   const args = ['--warehouse', s.warehouse, '--bus', s.nats.url, ...(s.redis !== null ? ['--online', s.redis.url] : []), 'run', pipeline, '--json', ...extra];
   if (workers > 1) args.push('--workers', String(workers));
-  const child = spawn(process.execPath, ['--import', TSX, CLI, '--quiet', ...args], {
+  const child = spawn(process.execPath, [...productNodeFlags(), '--import', TSX, CLI, '--quiet', ...args], {
     cwd: s.dir,
     env: { ...process.env, SLUICE_PII_KEY: 'bench-key' },
     stdio: ['ignore', 'pipe', 'pipe'],

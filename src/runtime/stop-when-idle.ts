@@ -1,7 +1,7 @@
 import { batchSize, type Source, type SourceBatch } from '../core/source.js';
 
 /** How long a source asked again after it ended listens before it ends again. */
-export const LAST_LOOK_MS = 2000;
+export const LAST_LOOK_MS = 1000;
 
 /**
  * Wraps an unbounded source so it ends once it has been listened to for `idleMs` in all without
