@@ -24,6 +24,24 @@ function source(name: string, lines: string[], chunk: number, acked: string[]): 
   };
 }
 
+/** A part answering its pulls from a script (null = ended for now), noting each wait it was asked for. */
+function scripted(answers: Array<string[] | null>, waits: number[] = []): Source {
+  let call = 0;
+  return {
+    name: 'scripted',
+    bounded: true,
+    open: async () => undefined,
+    pull: async (_max: number, waitMs: number) => {
+      waits.push(waitMs);
+      const answer = call < answers.length ? answers[call] : null;
+      call++;
+      return answer === null || answer === undefined ? null : { messages: answer.map((payload) => ({ payload })), token: null };
+    },
+    ack: async () => undefined,
+    close: async () => undefined,
+  };
+}
+
 const at = (minute: number, extra = ''): string => `{"id":"${extra}${minute}","submitted_at":"2026-11-01T10:${String(minute).padStart(2, '0')}:00Z"}`;
 
 describe('mergeByEventTime', () => {
@@ -47,22 +65,8 @@ describe('mergeByEventTime', () => {
 
   it('with recheckEnded, asks every part again once all ended, and goes on with one that has messages since', async () => {
     // Part "t" ends (idle), then has a message when asked again: a redelivery that came while the
-    // merge was listening to "s". Each part answers its pulls from a script: null = ended for now.
-    const script = (answers: Array<string[] | null>): Source => {
-      let call = 0;
-      return {
-        name: 'scripted',
-        bounded: true,
-        open: async () => undefined,
-        pull: async () => {
-          const answer = call < answers.length ? answers[call] : null;
-          call++;
-          return answer === null || answer === undefined ? null : { messages: answer.map((payload) => ({ payload })), token: null };
-        },
-        ack: async () => undefined,
-        close: async () => undefined,
-      };
-    };
+    // merge was listening to "s".
+    const script = (answers: Array<string[] | null>): Source => scripted(answers);
     const read = async (recheckEnded: boolean): Promise<string[]> => {
       const merged = mergeByEventTime([script([[at(1)], null, [at(7)]]), script([[at(2, 's')], null])], ['tickets.new', 'tickets.status'], undefined, { recheckEnded });
       await merged.open();
@@ -77,22 +81,7 @@ describe('mergeByEventTime', () => {
   it('holds its caller no longer than asked: a part with nothing yet ends the batch, and the order holds once it answers', async () => {
     // Part "t" has nothing for a moment (a bus fetch in flight): an empty answer, not the end.
     const waits: number[] = [];
-    const script = (answers: Array<string[] | null>): Source => {
-      let call = 0;
-      return {
-        name: 'scripted',
-        bounded: true,
-        open: async () => undefined,
-        pull: async (_max: number, waitMs: number) => {
-          waits.push(waitMs);
-          const answer = call < answers.length ? answers[call] : null;
-          call++;
-          return answer === null || answer === undefined ? null : { messages: answer.map((payload) => ({ payload })), token: null };
-        },
-        ack: async () => undefined,
-        close: async () => undefined,
-      };
-    };
+    const script = (answers: Array<string[] | null>): Source => scripted(answers, waits);
     const merged = mergeByEventTime([script([[at(1)], [], [at(5)], null]), script([[at(2, 's'), at(6, 's')], null])], ['tickets.new', 'tickets.status']);
     await merged.open();
     const batches: string[][] = [];
