@@ -138,8 +138,8 @@ export function mergeByEventTime(
           // Every part ended — but a part that ended by idling (stopWhenIdle) ended while the merge
           // listened to the others one at a time, and may have had messages since (a crashed
           // worker's, redelivered once the ack wait lapsed). So every part is listened to once
-          // more (a pull after the end starts a new idle period), and the merge ends only when a
-          // whole round brought nothing.
+          // more (stopWhenIdle, pulled after its end, listens LAST_LOOK_MS again), and the merge
+          // ends only when a whole round brought nothing.
           if (options.recheckEnded === true && messages.length === 0 && received !== receivedAtRecheck) {
             receivedAtRecheck = received;
             for (const b of buffers) b.done = false;

@@ -62,14 +62,14 @@ describe('stopWhenIdle', () => {
     assert.deepEqual(topic.waits.slice(5), [10_000, 10_000, 9_995]);
   });
 
-  it('asked again after it ended, listens for a new idle period', async () => {
+  it('asked again after it ended, listens again (here the whole 1000 ms, which is no longer than LAST_LOOK_MS)', async () => {
     mock.timers.enable({ apis: ['Date'], now: 0 });
     const topic = scriptedTopic(new Map([[4, [{ payload: 'late' }]]]));
     const source = stopWhenIdle(topic, 1000);
     let pulls = 0;
     while ((await source.pull(10, 500)) !== null) pulls++;
     assert.equal(pulls, 1, 'ended after 1000 ms of listening');
-    // Asked again (the merge's last look round): empty answers until a new 1000 ms have passed.
+    // Asked again (the merge's last look round): empty answers until another 1000 ms have passed.
     assert.equal((await source.pull(10, 500))?.messages.length, 0);
     assert.equal((await source.pull(10, 400))?.messages.length, 0);
     assert.deepEqual((await source.pull(10, 500))?.messages, [{ payload: 'late' }]);
