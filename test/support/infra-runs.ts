@@ -169,8 +169,10 @@ export async function compareTable(client: pg.Client, a: string, b: string, tabl
   const r = rows[0] as Record<string, number>;
   let sample: string[] = [];
   if (r.only_a !== 0 || r.only_b !== 0) {
-    const diff = await client.query<{ _id: string }>(`SELECT _id FROM (SELECT ${list} FROM ${ta} EXCEPT ALL SELECT ${list} FROM ${tb}) x ORDER BY _id LIMIT 5`);
-    sample = diff.rows.map((d) => d._id);
+    // Both ways: a row only after the outage (an extra one) is as telling as one missing.
+    const only = async (x: string, y: string, label: string): Promise<string[]> =>
+      (await client.query<{ _id: string }>(`SELECT _id FROM (SELECT ${list} FROM ${x} EXCEPT ALL SELECT ${list} FROM ${y}) d ORDER BY _id LIMIT 5`)).rows.map((d) => `${d._id} only in ${label}`);
+    sample = [...(await only(ta, tb, a)), ...(await only(tb, ta, b))];
   }
   return {
     table,
