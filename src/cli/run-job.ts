@@ -83,8 +83,10 @@ export function sourceFor(options: JobOptions): { source: Source; streaming: boo
   }
   const shared = options.consumer ?? definition.name;
   const consumer = options.lane === 'ordered' ? orderedLaneConsumer(shared) : shared;
-  // The ordered lane is its consumer's only reader, and its results depend on the order.
-  const consumerOptions = { ...(options.maxDeliveries !== undefined ? { maxDeliveries: options.maxDeliveries } : {}), ...(options.lane === 'ordered' ? { inOrder: true } : {}) };
+  // The ordered lane is its consumer's only reader, and its results depend on the order; so does
+  // a whole pipeline that has such steps (one process, no lanes), on its own consumer.
+  const inOrder = options.lane === 'ordered' || (options.lane === undefined && definition.orderedLane !== undefined);
+  const consumerOptions = { ...(options.maxDeliveries !== undefined ? { maxDeliveries: options.maxDeliveries } : {}), ...(inOrder ? { inOrder: true } : {}) };
   const topics = [definition.input, ...(definition.extraInputs ?? [])];
   if (options.untilIdleMs !== undefined && topics.length > 1) {
     // Draining a backlog: merge the topics by event time (see mergeByEventTime for why).

@@ -5,6 +5,7 @@ import { connect as tcpConnect, createServer } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { runBusContract } from '../../../test/contracts/bus-contract.js';
 import { serviceSkipReason } from '../../../test/contracts/services.js';
+import { TcpProxy } from '../../../test/support/tcp-proxy.js';
 import { tempDir } from '../../../test/support/temp-dir.js';
 import { ConfigError, ConnectorUnavailableError, SluiceError } from '../../core/errors.js';
 import type { Source, SourceBatch } from '../../core/source.js';
@@ -42,6 +43,16 @@ runBusContract('nats', () => openBus(), skip !== undefined ? { skip } : {});
 const topic = (label: string): string => `t${randomBytes(4).toString('hex')}.${label}`;
 const payloads = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => ({ id: `${prefix}${i}`, payload: `{"i":${i}}` }));
 
+/** The server's view of a durable consumer of `t`, asked over a connection of the test's own. */
+async function consumerInfo(bus: NatsBus, t: string, durable: string): Promise<{ num_ack_pending: number }> {
+  const { jsm } = (bus as unknown as { connection(): { jsm: import('@nats-io/jetstream').JetStreamManager } }).connection();
+  for await (const stream of jsm.streams.names()) {
+    if (!stream.startsWith(PREFIX)) continue;
+    for await (const c of jsm.consumers.list(stream)) if (c.name === durable && c.config.filter_subject?.endsWith(t)) return c;
+  }
+  throw new Error(`no consumer ${durable} for ${t}`);
+}
+
 /** Pulls until one batch with messages arrives (or the deadline passes). */
 async function nextBatch(source: Source, timeoutMs = 10_000): Promise<SourceBatch> {
   const deadline = Date.now() + timeoutMs;
@@ -65,7 +76,10 @@ describe('NATS JetStream bus', { ...(skip !== undefined ? { skip } : {}) }, () =
       const seenBy = new Map<string, string>();
       const deadline = Date.now() + 15_000;
       while (seenBy.size < 200 && Date.now() < deadline) {
-        for (const [label, source] of [['a', a], ['b', b]] as const) {
+        for (const [label, source] of [
+          ['a', a],
+          ['b', b],
+        ] as const) {
           const batch = await source.pull(7, 50);
           if (batch === null) continue;
           for (const m of batch.messages) {
@@ -93,7 +107,10 @@ describe('NATS JetStream bus', { ...(skip !== undefined ? { skip } : {}) }, () =
       const counts: string[] = [];
       for (let delivery = 1; delivery <= 3; delivery++) {
         const batch = await nextBatch(source);
-        assert.deepEqual(batch.messages.map((m) => m.id), ['poison']);
+        assert.deepEqual(
+          batch.messages.map((m) => m.id),
+          ['poison'],
+        );
         counts.push(batch.messages[0]?.attributes?.[DELIVERY_COUNT_ATTRIBUTE] ?? '?');
         await source.nak?.(batch, 0);
       }
@@ -112,7 +129,8 @@ describe('NATS JetStream bus', { ...(skip !== undefined ? { skip } : {}) }, () =
     const { connect } = await import('@nats-io/transport-node');
     const { jetstreamManager } = await import('@nats-io/jetstream');
     const nc = await connect({ servers: URL_ });
-    const delivered = async (): Promise<number> => (await (await jetstreamManager(nc)).consumers.info(`${PREFIX}${t.replace('.', '_')}`, 'careful')).delivered.consumer_seq;
+    const delivered = async (): Promise<number> =>
+      (await (await jetstreamManager(nc)).consumers.info(`${PREFIX}${t.replace('.', '_')}`, 'careful')).delivered.consumer_seq;
     try {
       const first = bus.subscribe(t, { consumer: 'careful' });
       await first.open();
@@ -124,7 +142,11 @@ describe('NATS JetStream bus', { ...(skip !== undefined ? { skip } : {}) }, () =
       const seen: string[] = [];
       for (let i = 1; i <= 5; i++) {
         const batch = await nextBatch(second);
-        assert.deepEqual(batch.messages.map((m) => m.deliveryCount), [2], 'one redelivery per batch');
+        assert.deepEqual(
+          batch.messages.map((m) => m.deliveryCount),
+          [2],
+          'one redelivery per batch',
+        );
         // Deliveries so far: the first 5, then one per batch handed out — nothing fetched ahead.
         assert.equal(await delivered(), 5 + i, `only the redelivery being processed is held (batch ${i})`);
         seen.push(batch.messages[0]?.id as string);
@@ -181,6 +203,54 @@ describe('NATS JetStream bus', { ...(skip !== undefined ? { skip } : {}) }, () =
     }
   });
 
+  // With messages after the lost ones, the gap in the delivery sequence shows the loss; with none,
+  // only the disconnect does.
+  for (const later of [5, 0]) {
+    it(`an in-order consumer whose connection died with messages in flight gets them back first, in stream order, without waiting for the ack wait (${later} published after)`, async () => {
+      const proxy = new TcpProxy(endpoint.hostname, Number(endpoint.port || 4222));
+      await proxy.start();
+      // An ack wait far longer than the test: messages lost in flight come back early only by the restart.
+      const reader = new NatsBus({ url: `nats://127.0.0.1:${proxy.port}`, streamPrefix: PREFIX, ackWaitMs: 120_000, prefetch: 100, timeoutMs: 2000 });
+      const direct = await openBus();
+      const t = topic('inflight');
+      try {
+        await reader.open();
+        const source = reader.subscribe(t, { consumer: 'flight', inOrder: true });
+        await source.open();
+        await direct.publish(t, payloads('a', 5));
+        for (let got = 0; got < 5; ) {
+          const batch = await nextBatch(source);
+          got += batch.messages.length;
+          await source.ack(batch);
+        }
+        // The server sends the next messages into the reader's pull request; none of them arrive.
+        proxy.swallowDownstream();
+        await direct.publish(t, payloads('b', 20));
+        const deadline = Date.now() + 10_000;
+        while ((await consumerInfo(direct, t, 'flight')).num_ack_pending < 20) {
+          assert.ok(Date.now() < deadline, 'the server never delivered the messages into the pull request');
+          await new Promise((resolve) => setTimeout(resolve, 50)); // polling the server's consumer state
+        }
+        proxy.cutAll();
+        if (later > 0) await direct.publish(t, payloads('c', later));
+        const ids: string[] = [];
+        while (ids.length < 20 + later) {
+          const batch = await nextBatch(source, 20_000);
+          ids.push(...batch.messages.map((m) => m.id as string));
+          await source.ack(batch);
+        }
+        assert.deepEqual(
+          ids,
+          [...payloads('b', 20), ...payloads('c', later)].map((p) => p.id),
+        );
+      } finally {
+        await reader.close();
+        await direct.close();
+        await proxy.close();
+      }
+    });
+  }
+
   it('identifies a message published without an id by its stream position, stable across redelivery', async () => {
     const bus = await openBus();
     const t = topic('foreign');
@@ -206,12 +276,15 @@ describe('NATS JetStream bus', { ...(skip !== undefined ? { skip } : {}) }, () =
   it('refuses a missing stream when stream creation is off, and two topics that map to one stream', async () => {
     const bus = await openBus({ createStreams: false });
     try {
-      await assert.rejects(() => bus.publish(topic('absent'), payloads('x', 1)), (error: unknown) => {
-        assert.ok(error instanceof SluiceError);
-        assert.equal(error.code, 'STREAM_MISSING');
-        assert.match(error.message, /nats stream add/);
-        return true;
-      });
+      await assert.rejects(
+        () => bus.publish(topic('absent'), payloads('x', 1)),
+        (error: unknown) => {
+          assert.ok(error instanceof SluiceError);
+          assert.equal(error.code, 'STREAM_MISSING');
+          assert.match(error.message, /nats stream add/);
+          return true;
+        },
+      );
     } finally {
       await bus.close();
     }
@@ -227,12 +300,15 @@ describe('NATS JetStream bus', { ...(skip !== undefined ? { skip } : {}) }, () =
 
   it('says where and what to do when no server answers', async () => {
     const bus = new NatsBus({ url: 'nats://user:hunter2@127.0.0.1:1', timeoutMs: 2000 });
-    await assert.rejects(() => bus.open(), (error: unknown) => {
-      assert.ok(error instanceof ConnectorUnavailableError);
-      assert.match(error.message, /cannot reach NATS at nats:\/\/127\.0\.0\.1:1 .*nats-server -js/);
-      assert.doesNotMatch(error.message, /hunter2/);
-      return true;
-    });
+    await assert.rejects(
+      () => bus.open(),
+      (error: unknown) => {
+        assert.ok(error instanceof ConnectorUnavailableError);
+        assert.match(error.message, /cannot reach NATS at nats:\/\/127\.0\.0\.1:1 .*nats-server -js/);
+        assert.doesNotMatch(error.message, /hunter2/);
+        return true;
+      },
+    );
   });
 });
 

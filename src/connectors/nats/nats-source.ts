@@ -1,5 +1,5 @@
 import type { Consumer, ConsumerConfig, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection, QueuedIterator, Status } from '@nats-io/transport-node';
 import type { SubscribeOptions } from '../../core/bus.js';
 import { ConnectorUnavailableError, describeError, SluiceError } from '../../core/errors.js';
 import type { Source, SourceBatch, SourceMessage } from '../../core/source.js';
@@ -57,6 +57,16 @@ const FILL_WAIT_MS = 20;
  * buffered, so the runner processes and acknowledges each alone (runner.ts, `processApart`) while
  * the worker holds nothing else but the redeliveries a bulk fetch brought (see `nextRedelivery`).
  * The first deliveries' path (bulk fetches, full batches) is unchanged.
+ *
+ * An `inOrder` source also keeps stream order through a lost connection. Messages the server had
+ * sent into a pull request when the connection dropped never arrive, yet count as delivered: they
+ * would come back only after the ack wait, behind newer ones, and a status update would be
+ * processed before its ticket. A drop shows as a disconnect, a failed fetch, or a gap in the
+ * consumer's delivery sequence (each delivery takes the next number, and this is the consumer's
+ * only reader); what arrives after a gap is not handed out. Then the source fetches nothing until
+ * everything it handed out is acknowledged; if the consumer still has messages out, those are the
+ * lost ones (or the dropped ones after them), and the consumer is started again at the first
+ * unacknowledged message, as on open.
  */
 export class NatsSource implements Source {
   readonly name: string;
@@ -87,6 +97,13 @@ export class NatsSource implements Source {
   private keepAlive: NodeJS.Timeout | null = null;
   private lastError: unknown = null;
   private delivered = 0;
+  private subject = '';
+  private durable = '';
+  /** inOrder: the connection dropped; fetch nothing until the order is checked (see above). */
+  private resync = false;
+  /** inOrder: the consumer's delivery sequence of the last message received; null = not known yet. */
+  private lastDelivery: number | null = null;
+  private statusWatch: QueuedIterator<Status> | null = null;
 
   constructor(session: NatsSession, topic: string, options: SubscribeOptions) {
     this.session = session;
@@ -100,8 +117,11 @@ export class NatsSource implements Source {
     const { stream, subject } = await this.session.ensureStream(this.topic);
     this.stream = stream;
     const durable = durableName(this.options.consumer);
+    this.subject = subject;
+    this.durable = durable;
     await this.ensureConsumer(stream, subject, durable);
     this.consumer = await this.session.js.consumers.get(stream, durable);
+    if (this.options.inOrder === true) this.watchConnection();
     this.pumping = this.pump();
     const every = Math.max(250, Math.floor(this.session.ackWaitMs / 3));
     this.keepAlive = setInterval(() => this.markWorking(), every);
@@ -147,10 +167,70 @@ export class NatsSource implements Source {
     await create({ deliver_policy: (this.options.startAt === 'new' ? 'new' : 'all') as ConsumerConfig['deliver_policy'] });
   }
 
+  /** inOrder: a dropped connection may have lost messages in flight (see the class comment). */
+  private watchConnection(): void {
+    const watch = this.session.nc.status() as QueuedIterator<Status>;
+    this.statusWatch = watch;
+    void (async () => {
+      for await (const s of watch) {
+        if (s.type === 'disconnect' || s.type === 'reconnect') this.resync = true;
+      }
+    })().catch(() => undefined);
+  }
+
+  /**
+   * inOrder, after a dropped connection: waits until nothing is held, then restarts the consumer
+   * at its first unacknowledged message if any are out. Throws while the server is unreachable.
+   */
+  private async restoreOrder(): Promise<void> {
+    while (!this.closed && (this.outstanding.size > 0 || this.buffer.length > 0 || this.redelivered.length > 0)) {
+      await new Promise<void>((resolve) => {
+        this.wakePump = resolve;
+      });
+    }
+    if (this.closed) return;
+    // Cleared first: a disconnect while this runs sets it again, and the check is repeated.
+    this.resync = false;
+    const { jsm, js, ackWaitMs, maxAckPending } = this.session;
+    try {
+      const info = await jsm.consumers.info(this.stream, this.durable);
+      if (info.num_ack_pending === 0) return;
+      const c = info.config;
+      await jsm.consumers.delete(this.stream, this.durable);
+      await jsm.consumers.add(this.stream, {
+        durable_name: this.durable,
+        ack_policy: 'explicit' as ConsumerConfig['ack_policy'],
+        filter_subject: this.subject,
+        deliver_policy: 'by_start_sequence' as ConsumerConfig['deliver_policy'],
+        opt_start_seq: info.ack_floor.stream_seq + 1,
+        ack_wait: c.ack_wait ?? nanos(ackWaitMs),
+        max_ack_pending: c.max_ack_pending ?? maxAckPending,
+        max_deliver: c.max_deliver ?? -1,
+      });
+      this.consumer = await js.consumers.get(this.stream, this.durable);
+      this.careful = false;
+      this.lastDelivery = null;
+    } catch (error) {
+      this.resync = true;
+      throw error;
+    }
+  }
+
   /** Keeps the buffer topped up. Runs until close(); connection trouble only delays it. */
   private async pump(): Promise<void> {
     let backoffMs = 0;
     while (!this.closed) {
+      if (this.resync) {
+        try {
+          await this.restoreOrder();
+          backoffMs = 0;
+        } catch (error) {
+          this.lastError = error;
+          backoffMs = Math.min(backoffMs === 0 ? 100 : backoffMs * 2, 2000);
+          await abortableDelay(backoffMs, this.stop.signal);
+        }
+        continue;
+      }
       // Careful: nothing held that was not handed out, and a pull is asking. (!careful implies
       // nothing in `redelivered`: a fetch that brings a redelivery makes the source careful.)
       const room = this.careful
@@ -171,6 +251,17 @@ export class NatsSource implements Source {
         const messages = await (this.consumer as Consumer).fetch({ max_messages: room, expires: FETCH_EXPIRES_MS });
         this.fetching = messages;
         for await (const m of messages) {
+          if (this.options.inOrder === true) {
+            const delivery = m.info.deliverySequence;
+            // After a gap, nothing more of this fetch: it comes again when the consumer restarts.
+            if (this.resync && this.lastDelivery === null) continue;
+            if (this.lastDelivery !== null && delivery !== this.lastDelivery + 1) {
+              this.resync = true;
+              this.lastDelivery = null;
+              continue;
+            }
+            this.lastDelivery = delivery;
+          }
           if (m.info.deliveryCount > 1) {
             this.redelivered.push(m);
             redeliveries++;
@@ -185,6 +276,7 @@ export class NatsSource implements Source {
       } catch (error) {
         if (this.closed) break;
         this.lastError = error;
+        if (this.options.inOrder === true) this.resync = true;
         backoffMs = Math.min(backoffMs === 0 ? 100 : backoffMs * 2, 2000);
         await abortableDelay(backoffMs, this.stop.signal);
       } finally {
@@ -308,6 +400,12 @@ export class NatsSource implements Source {
     this.unconfirmed.delete(batch);
     // Done with: no longer kept alive with working(), nor given back by close().
     for (const m of messages) this.outstanding.delete(m);
+    if (this.resync) this.wakePumpNow();
+  }
+
+  private wakePumpNow(): void {
+    this.wakePump?.();
+    this.wakePump = null;
   }
 
   async nak(batch: SourceBatch, delayMs: number): Promise<void> {
@@ -317,6 +415,7 @@ export class NatsSource implements Source {
       m.nak(delayMs);
       this.outstanding.delete(m);
     }
+    if (this.resync) this.wakePumpNow();
     await this.session.nc.flush();
   }
 
@@ -342,6 +441,7 @@ export class NatsSource implements Source {
     this.closed = true;
     this.stop.abort();
     if (this.keepAlive !== null) clearInterval(this.keepAlive);
+    this.statusWatch?.stop();
     this.wakeReader?.();
     this.wakePump?.();
     // Everything the server sends before the open request lapses arrives before its end, so
