@@ -251,6 +251,35 @@ describe('NATS JetStream bus', { ...(skip !== undefined ? { skip } : {}) }, () =
     });
   }
 
+  it('refuses a second in-order reader of a consumer another process is reading, naming it, and leaves the first one reading', async () => {
+    const first = await openBus({ prefetch: 100 });
+    const second = await openBus();
+    const t = topic('single');
+    try {
+      const reader = first.subscribe(t, { consumer: 'solo', inOrder: true });
+      await reader.open();
+      await first.publish(t, payloads('s', 3));
+      const held = await nextBatch(reader);
+      const intruder = second.subscribe(t, { consumer: 'solo', inOrder: true });
+      await assert.rejects(
+        intruder.open(),
+        (e: unknown) => e instanceof SluiceError && e.code === 'CONSUMER_IN_USE' && /"solo".*another process/.test(e.message),
+      );
+      await reader.ack(held);
+      await first.publish(t, payloads('s', 5).slice(3));
+      const ids = held.messages.map((m) => m.id as string);
+      while (ids.length < 5) {
+        const batch = await nextBatch(reader);
+        ids.push(...batch.messages.map((m) => m.id as string));
+        await reader.ack(batch);
+      }
+      assert.deepEqual(ids, ['s0', 's1', 's2', 's3', 's4']);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
   it('identifies a message published without an id by its stream position, stable across redelivery', async () => {
     const bus = await openBus();
     const t = topic('foreign');

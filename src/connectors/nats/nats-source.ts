@@ -146,6 +146,13 @@ export class NatsSource implements Source {
         );
       }
       const c = info.config;
+      if (this.options.inOrder === true && info.num_waiting > 0 && (await this.anotherReader(stream, durable))) {
+        throw new SluiceError(
+          'CONSUMER_IN_USE',
+          `consumer "${durable}" on stream ${stream} at ${this.session.location} is being read by another process, and this run reads it in stream order, which needs a single reader ` +
+            `(its results depend on the order: rolling features). Stop the other run, give this one another --consumer, or split the work with --workers N.`,
+        );
+      }
       if (this.options.inOrder === true && info.num_ack_pending > 0) {
         // The reader before this one died holding messages. JetStream would hand them out again
         // only after the ack wait, behind newer ones; started again at the first unacknowledged
@@ -165,6 +172,16 @@ export class NatsSource implements Source {
       if (!isNotFound(error)) throw error;
     }
     await create({ deliver_policy: (this.options.startAt === 'new' ? 'new' : 'all') as ConsumerConfig['deliver_policy'] });
+  }
+
+  /**
+   * Whether another reader is pulling on the consumer: pull requests still waiting once any of a
+   * dead reader's would have expired. (Deleting the consumer under a live reader would make the two
+   * fight over it.)
+   */
+  private async anotherReader(stream: string, durable: string): Promise<boolean> {
+    await abortableDelay(FETCH_EXPIRES_MS + 500, this.stop.signal);
+    return (await this.session.jsm.consumers.info(stream, durable)).num_waiting > 0;
   }
 
   /** inOrder: a dropped connection may have lost messages in flight (see the class comment). */
@@ -195,6 +212,8 @@ export class NatsSource implements Source {
     try {
       const info = await jsm.consumers.info(this.stream, this.durable);
       if (info.num_ack_pending === 0) return;
+      // Another reader's pull requests (this one has none open now): not ours to restart.
+      if (info.num_waiting > 0 && (await this.anotherReader(this.stream, this.durable))) return;
       const c = info.config;
       await jsm.consumers.delete(this.stream, this.durable);
       await jsm.consumers.add(this.stream, {
