@@ -102,6 +102,11 @@ export interface Source {
   nak?(batch: SourceBatch, delayMs: number): Promise<void>;
   /** Rough progress for long work: bytes or messages done of total, where known. */
   progress?(): { done: number; total?: number; unit: string };
+  /**
+   * True while the source knows messages are due that it cannot hand out yet (a bus restoring
+   * stream order after a dropped connection): an empty pull then is no sign the source is drained.
+   */
+  readonly catchingUp?: boolean;
   close(): Promise<void>;
 }
 

@@ -38,6 +38,17 @@ describe('stopWhenIdle', () => {
     assert.deepEqual(sizes, [0, 0, 0, 1, 0, 0, 0]);
   });
 
+  it('does not count empty pulls while the source is catching up (restoring order after a dropped connection)', async () => {
+    mock.timers.enable({ apis: ['Date'], now: 0 });
+    const topic = Object.assign(scriptedTopic(new Map()), { catchingUp: true });
+    const source = stopWhenIdle(topic, 1000);
+    for (let i = 0; i < 20; i++) assert.notEqual(await source.pull(10, 250), null, `empty pull ${i} while catching up`);
+    topic.catchingUp = false;
+    const sizes: number[] = [];
+    for (let batch = await source.pull(10, 250); batch !== null; batch = await source.pull(10, 250)) sizes.push(batch.messages.length);
+    assert.deepEqual(sizes, [0, 0, 0], 'then a whole idle period of its own: three empty pulls, and the fourth ends it');
+  });
+
   it('counts only time spent listening: a topic not pulled for a while is not idle when it is pulled again', async () => {
     mock.timers.enable({ apis: ['Date'], now: 0 });
     // The message shows up on the second pull after the pause, as a redelivery fetched on demand does.

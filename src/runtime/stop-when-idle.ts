@@ -31,6 +31,8 @@ export function stopWhenIdle(source: Source, idleMs: number): Source {
         idleFor = 0;
         return batch;
       }
+      // Messages are due that the source cannot hand out yet: that is not idleness.
+      if (source.catchingUp === true) return batch;
       // At least a millisecond a pull: a source that answers at once cannot keep this spinning.
       idleFor += Math.max(1, Date.now() - startedAt);
       return idleFor >= idleMs ? null : batch;

@@ -101,6 +101,8 @@ export class NatsSource implements Source {
   private durable = '';
   /** inOrder: the connection dropped; fetch nothing until the order is checked (see above). */
   private resync = false;
+  /** inOrder: the consumer was restarted and its first messages have not arrived yet. */
+  private restarted = false;
   /** inOrder: the consumer's delivery sequence of the last message received; null = not known yet. */
   private lastDelivery: number | null = null;
   private statusWatch: QueuedIterator<Status> | null = null;
@@ -229,6 +231,7 @@ export class NatsSource implements Source {
       this.consumer = await js.consumers.get(this.stream, this.durable);
       this.careful = false;
       this.lastDelivery = null;
+      this.restarted = true;
     } catch (error) {
       this.resync = true;
       throw error;
@@ -292,6 +295,8 @@ export class NatsSource implements Source {
         }
         backoffMs = 0;
         this.lastError = null;
+        // A restarted consumer's fetch came back: whatever was due has arrived (or nothing was).
+        this.restarted = false;
       } catch (error) {
         if (this.closed) break;
         this.lastError = error;
@@ -448,6 +453,11 @@ export class NatsSource implements Source {
 
   progress(): { done: number; unit: string } {
     return { done: this.delivered, unit: 'messages' };
+  }
+
+  /** Restoring stream order (see the class comment): messages are due, so an empty pull is no sign of a drained topic. */
+  get catchingUp(): boolean {
+    return this.resync || this.restarted;
   }
 
   /** The last error the pull loop met, while it retries (for status displays); null when healthy. */
