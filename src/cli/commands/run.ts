@@ -62,6 +62,8 @@ With --workers N, municipal-tickets runs in two lanes: N processes share steps 1
 cleanse) on one consumer, and one more process runs steps 6–8 (rolling features) over every message
 on a consumer of its own (<consumer>-ordered), so the features are exactly those of one process.
 Started by hand instead: N × \`run municipal-tickets --lane parallel\` and 1 × \`--lane ordered\`.
+Without --workers, such a pipeline reads its consumer in stream order, also across a dropped NATS
+connection, and so wants it to itself: a second run on the same --consumer is refused.
 
 Ctrl-C (SIGINT) or SIGTERM drains: in-flight records are committed and acknowledged, then it exits 0.`,
     )
