@@ -76,10 +76,7 @@ describe('NATS JetStream bus', { ...(skip !== undefined ? { skip } : {}) }, () =
       const seenBy = new Map<string, string>();
       const deadline = Date.now() + 15_000;
       while (seenBy.size < 200 && Date.now() < deadline) {
-        for (const [label, source] of [
-          ['a', a],
-          ['b', b],
-        ] as const) {
+        for (const [label, source] of [['a', a], ['b', b]] as const) {
           const batch = await source.pull(7, 50);
           if (batch === null) continue;
           for (const m of batch.messages) {
@@ -107,10 +104,7 @@ describe('NATS JetStream bus', { ...(skip !== undefined ? { skip } : {}) }, () =
       const counts: string[] = [];
       for (let delivery = 1; delivery <= 3; delivery++) {
         const batch = await nextBatch(source);
-        assert.deepEqual(
-          batch.messages.map((m) => m.id),
-          ['poison'],
-        );
+        assert.deepEqual(batch.messages.map((m) => m.id), ['poison']);
         counts.push(batch.messages[0]?.attributes?.[DELIVERY_COUNT_ATTRIBUTE] ?? '?');
         await source.nak?.(batch, 0);
       }
@@ -129,8 +123,7 @@ describe('NATS JetStream bus', { ...(skip !== undefined ? { skip } : {}) }, () =
     const { connect } = await import('@nats-io/transport-node');
     const { jetstreamManager } = await import('@nats-io/jetstream');
     const nc = await connect({ servers: URL_ });
-    const delivered = async (): Promise<number> =>
-      (await (await jetstreamManager(nc)).consumers.info(`${PREFIX}${t.replace('.', '_')}`, 'careful')).delivered.consumer_seq;
+    const delivered = async (): Promise<number> => (await (await jetstreamManager(nc)).consumers.info(`${PREFIX}${t.replace('.', '_')}`, 'careful')).delivered.consumer_seq;
     try {
       const first = bus.subscribe(t, { consumer: 'careful' });
       await first.open();
@@ -142,11 +135,7 @@ describe('NATS JetStream bus', { ...(skip !== undefined ? { skip } : {}) }, () =
       const seen: string[] = [];
       for (let i = 1; i <= 5; i++) {
         const batch = await nextBatch(second);
-        assert.deepEqual(
-          batch.messages.map((m) => m.deliveryCount),
-          [2],
-          'one redelivery per batch',
-        );
+        assert.deepEqual(batch.messages.map((m) => m.deliveryCount), [2], 'one redelivery per batch');
         // Deliveries so far: the first 5, then one per batch handed out — nothing fetched ahead.
         assert.equal(await delivered(), 5 + i, `only the redelivery being processed is held (batch ${i})`);
         seen.push(batch.messages[0]?.id as string);
@@ -305,15 +294,12 @@ describe('NATS JetStream bus', { ...(skip !== undefined ? { skip } : {}) }, () =
   it('refuses a missing stream when stream creation is off, and two topics that map to one stream', async () => {
     const bus = await openBus({ createStreams: false });
     try {
-      await assert.rejects(
-        () => bus.publish(topic('absent'), payloads('x', 1)),
-        (error: unknown) => {
-          assert.ok(error instanceof SluiceError);
-          assert.equal(error.code, 'STREAM_MISSING');
-          assert.match(error.message, /nats stream add/);
-          return true;
-        },
-      );
+      await assert.rejects(() => bus.publish(topic('absent'), payloads('x', 1)), (error: unknown) => {
+        assert.ok(error instanceof SluiceError);
+        assert.equal(error.code, 'STREAM_MISSING');
+        assert.match(error.message, /nats stream add/);
+        return true;
+      });
     } finally {
       await bus.close();
     }
@@ -329,15 +315,12 @@ describe('NATS JetStream bus', { ...(skip !== undefined ? { skip } : {}) }, () =
 
   it('says where and what to do when no server answers', async () => {
     const bus = new NatsBus({ url: 'nats://user:hunter2@127.0.0.1:1', timeoutMs: 2000 });
-    await assert.rejects(
-      () => bus.open(),
-      (error: unknown) => {
-        assert.ok(error instanceof ConnectorUnavailableError);
-        assert.match(error.message, /cannot reach NATS at nats:\/\/127\.0\.0\.1:1 .*nats-server -js/);
-        assert.doesNotMatch(error.message, /hunter2/);
-        return true;
-      },
-    );
+    await assert.rejects(() => bus.open(), (error: unknown) => {
+      assert.ok(error instanceof ConnectorUnavailableError);
+      assert.match(error.message, /cannot reach NATS at nats:\/\/127\.0\.0\.1:1 .*nats-server -js/);
+      assert.doesNotMatch(error.message, /hunter2/);
+      return true;
+    });
   });
 });
 

@@ -121,7 +121,7 @@ export class NatsSource implements Source {
     const durable = durableName(this.options.consumer);
     this.subject = subject;
     this.durable = durable;
-    await this.ensureConsumer(stream, subject, durable);
+    await this.ensureConsumer();
     this.consumer = await this.session.js.consumers.get(stream, durable);
     if (this.options.inOrder === true) this.watchConnection();
     this.pumping = this.pump();
@@ -130,15 +130,40 @@ export class NatsSource implements Source {
     this.keepAlive.unref();
   }
 
-  /** Creates the durable consumer, or brings an existing one's ack settings in line. */
-  private async ensureConsumer(stream: string, subject: string, durable: string): Promise<void> {
-    const { jsm, ackWaitMs, maxAckPending } = this.session;
+  /** The ack settings this source wants on its consumer. */
+  private ackSettings(): Pick<ConsumerConfig, 'ack_wait' | 'max_ack_pending' | 'max_deliver'> {
     // One delivery more than maxDeliveries: the runner sees the count go past the limit and can
     // dead-letter the message; after that the server stops delivering it even if nothing does.
     const maxDeliver = this.options.maxDeliveries === undefined ? -1 : this.options.maxDeliveries + 1;
-    const wanted = { ack_wait: nanos(ackWaitMs), max_ack_pending: maxAckPending, max_deliver: maxDeliver };
-    const create = (start: Pick<ConsumerConfig, 'deliver_policy'> & Partial<Pick<ConsumerConfig, 'opt_start_seq'>>) =>
-      jsm.consumers.add(stream, { durable_name: durable, ack_policy: 'explicit' as ConsumerConfig['ack_policy'], filter_subject: subject, ...start, ...wanted });
+    return { ack_wait: nanos(this.session.ackWaitMs), max_ack_pending: this.session.maxAckPending, max_deliver: maxDeliver };
+  }
+
+  private async createConsumer(start: Pick<ConsumerConfig, 'deliver_policy'> & Partial<Pick<ConsumerConfig, 'opt_start_seq'>>): Promise<void> {
+    await this.session.jsm.consumers.add(this.stream, {
+      durable_name: this.durable,
+      ack_policy: 'explicit' as ConsumerConfig['ack_policy'],
+      filter_subject: this.subject,
+      ...start,
+      ...this.ackSettings(),
+    });
+  }
+
+  /**
+   * Deletes the consumer and creates it again at its first unacknowledged message: it delivers
+   * everything after `ackFloor` in stream order (what had been acknowledged past it comes again,
+   * and the idempotent sinks ignore it), instead of handing messages out again only after the ack
+   * wait, behind newer ones.
+   */
+  private async restartAfter(ackFloor: number): Promise<void> {
+    await this.session.jsm.consumers.delete(this.stream, this.durable);
+    await this.createConsumer({ deliver_policy: 'by_start_sequence' as ConsumerConfig['deliver_policy'], opt_start_seq: ackFloor + 1 });
+  }
+
+  /** Creates the durable consumer, or brings an existing one's ack settings in line. */
+  private async ensureConsumer(): Promise<void> {
+    const { jsm } = this.session;
+    const { stream, subject, durable } = this;
+    const wanted = this.ackSettings();
     try {
       const info = await jsm.consumers.info(stream, durable);
       if (info.config.filter_subject !== undefined && info.config.filter_subject !== subject) {
@@ -156,12 +181,8 @@ export class NatsSource implements Source {
         );
       }
       if (this.options.inOrder === true && info.num_ack_pending > 0) {
-        // The reader before this one died holding messages. JetStream would hand them out again
-        // only after the ack wait, behind newer ones; started again at the first unacknowledged
-        // message, the consumer delivers everything after it in stream order (what had been
-        // acknowledged past it comes again, and the idempotent sinks ignore it).
-        await jsm.consumers.delete(stream, durable);
-        await create({ deliver_policy: 'by_start_sequence' as ConsumerConfig['deliver_policy'], opt_start_seq: info.ack_floor.stream_seq + 1 });
+        // The reader before this one died holding messages.
+        await this.restartAfter(info.ack_floor.stream_seq);
         return;
       }
       if (c.ack_wait !== wanted.ack_wait || c.max_ack_pending !== wanted.max_ack_pending || (c.max_deliver ?? -1) !== wanted.max_deliver) {
@@ -173,7 +194,7 @@ export class NatsSource implements Source {
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
-    await create({ deliver_policy: (this.options.startAt === 'new' ? 'new' : 'all') as ConsumerConfig['deliver_policy'] });
+    await this.createConsumer({ deliver_policy: (this.options.startAt === 'new' ? 'new' : 'all') as ConsumerConfig['deliver_policy'] });
   }
 
   /**
@@ -210,25 +231,13 @@ export class NatsSource implements Source {
     if (this.closed) return;
     // Cleared first: a disconnect while this runs sets it again, and the check is repeated.
     this.resync = false;
-    const { jsm, js, ackWaitMs, maxAckPending } = this.session;
     try {
-      const info = await jsm.consumers.info(this.stream, this.durable);
+      const info = await this.session.jsm.consumers.info(this.stream, this.durable);
       if (info.num_ack_pending === 0) return;
       // Another reader's pull requests (this one has none open now): not ours to restart.
       if (info.num_waiting > 0 && (await this.anotherReader(this.stream, this.durable))) return;
-      const c = info.config;
-      await jsm.consumers.delete(this.stream, this.durable);
-      await jsm.consumers.add(this.stream, {
-        durable_name: this.durable,
-        ack_policy: 'explicit' as ConsumerConfig['ack_policy'],
-        filter_subject: this.subject,
-        deliver_policy: 'by_start_sequence' as ConsumerConfig['deliver_policy'],
-        opt_start_seq: info.ack_floor.stream_seq + 1,
-        ack_wait: c.ack_wait ?? nanos(ackWaitMs),
-        max_ack_pending: c.max_ack_pending ?? maxAckPending,
-        max_deliver: c.max_deliver ?? -1,
-      });
-      this.consumer = await js.consumers.get(this.stream, this.durable);
+      await this.restartAfter(info.ack_floor.stream_seq);
+      this.consumer = await this.session.js.consumers.get(this.stream, this.durable);
       this.careful = false;
       this.lastDelivery = null;
       this.restarted = true;
@@ -316,8 +325,7 @@ export class NatsSource implements Source {
     if (this.consumer === null) throw new SluiceError('SOURCE_NOT_OPEN', `source ${this.name} is not open: call open() first`);
     if (this.buffer.length === 0 && this.redelivered.length === 0) {
       this.wanted = true;
-      this.wakePump?.();
-      this.wakePump = null;
+      this.wakePumpNow();
       if (waitMs > 0 && !this.closed && signal?.aborted !== true) await this.waitForMessages(waitMs, signal);
     }
     if (this.closed || signal?.aborted === true) return null;
@@ -336,8 +344,7 @@ export class NatsSource implements Source {
     } else {
       taken = [];
     }
-    this.wakePump?.();
-    this.wakePump = null;
+    this.wakePumpNow();
     const messages: SourceMessage[] = new Array(taken.length);
     for (let i = 0; i < taken.length; i++) {
       const m = taken[i] as JsMsg;
