@@ -69,12 +69,13 @@ async function generateToFile(path: string, count: number): Promise<void> {
 
 async function runPipelineOnFile(input: string): Promise<void> {
   const { healthClaimsPipeline } = await import('../../pipelines/health-claims/pipeline.js');
-  const { DuckDbWarehouse } = await import('../../src/connectors/duckdb/duckdb-warehouse.js');
+  const { duckDbWarehouseOnThread } = await import('../../src/connectors/duckdb/duckdb-on-thread.js');
   const { JsonLinesSource } = await import('../../src/connectors/files/jsonl-source.js');
   const { createPiiHasher } = await import('../../src/privacy/hash-pii.js');
   const { runBatch } = await import('../../src/runtime/runner.js');
   const dbPath = join(tmpdir(), `sluice-bench-claims-${process.pid}.duckdb`);
-  const warehouse = new DuckDbWarehouse({ path: dbPath });
+  // As `sluice run` does for a pipeline whose main thread has steps of its own: DuckDB on its own thread.
+  const warehouse = duckDbWarehouseOnThread({ path: dbPath });
   await warehouse.open();
   const started = performance.now();
   const cpuBefore = process.cpuUsage();

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { MUNICIPAL_FEATURES } from '../../pipelines/municipal-tickets/features.js';
 import { municipalTicketsGenerator, wardsCsv } from '../../pipelines/municipal-tickets/generator/index.js';
 import { municipalTicketsPipeline } from '../../pipelines/municipal-tickets/pipeline.js';
-import { DuckDbWarehouse } from '../../src/connectors/duckdb/duckdb-warehouse.js';
+import { duckDbWarehouseOnThread } from '../../src/connectors/duckdb/duckdb-on-thread.js';
 import { JsonLinesSource } from '../../src/connectors/files/jsonl-source.js';
 import { EmbeddedOnlineStore } from '../../src/connectors/online-embedded/embedded-online-store.js';
 import type { OnlineStore } from '../../src/core/online-store.js';
@@ -45,7 +45,8 @@ async function casePipeline(tickets: number, flushRows: number | undefined): Pro
   const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-features-'));
   try {
     writeInput(dir, tickets);
-    const warehouse = new DuckDbWarehouse({ path: join(dir, 'w.duckdb') });
+    // As `sluice run` does for a pipeline whose main thread has steps of its own: DuckDB on its own thread.
+    const warehouse = duckDbWarehouseOnThread({ path: join(dir, 'w.duckdb') });
     await warehouse.open();
     const online = new EmbeddedOnlineStore({ dir: join(dir, 'online') });
     await online.open();

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { cqcEventsGenerator } from '../../pipelines/cqc-events/generator/index.js';
 import { locationWindows } from '../../pipelines/cqc-events/location-window.js';
 import { cqcEventsPipeline } from '../../pipelines/cqc-events/pipeline.js';
-import { DuckDbWarehouse } from '../../src/connectors/duckdb/duckdb-warehouse.js';
+import { duckDbWarehouseOnThread } from '../../src/connectors/duckdb/duckdb-on-thread.js';
 import { JsonLinesSource } from '../../src/connectors/files/jsonl-source.js';
 import type { EnvelopeMeta } from '../../src/core/envelope.js';
 import { defineTable } from '../../src/core/schema.js';
@@ -168,7 +168,8 @@ async function generate(path: string, events: number): Promise<Record<string, nu
 
 async function timePipeline(input: string): Promise<Record<string, number>> {
   const dbPath = join(tmpdir(), `sluice-bench-cqc-${process.pid}.duckdb`);
-  const warehouse = new DuckDbWarehouse({ path: dbPath });
+  // As `sluice run` does for a pipeline whose main thread has steps of its own: DuckDB on its own thread.
+  const warehouse = duckDbWarehouseOnThread({ path: dbPath });
   await warehouse.open();
   const began = performance.now();
   const result = await runBatch(cqcEventsPipeline({ hash: createPiiHasher({ mode: 'hmac-sha256', key: 'bench-key' }).hash }), {

@@ -2,21 +2,32 @@ import { resolve } from 'node:path';
 import type { Bus } from '../core/bus.js';
 import { ConfigError } from '../core/errors.js';
 import type { Warehouse } from '../core/warehouse.js';
+import { duckDbWarehouseOnThread } from '../connectors/duckdb/duckdb-on-thread.js';
 import { DuckDbWarehouse } from '../connectors/duckdb/duckdb-warehouse.js';
 import { LocalBus } from '../connectors/local-bus/local-bus.js';
 
 export const DEFAULT_WAREHOUSE = 'duckdb:./sluice.duckdb';
 export const DEFAULT_BUS = 'local:./.sluice/bus';
 
+export interface OpenWarehouseOptions {
+  /**
+   * Run an embedded (DuckDB) warehouse on a thread of its own, so loading rows runs beside the
+   * main thread's steps (see duckDbWarehouseOnThread). For pipeline runs whose main thread has
+   * steps to run; a one-off query gains nothing from it.
+   */
+  readonly ownThread?: boolean;
+}
+
 /**
  * Opens a warehouse by URL: `duckdb:PATH` (or a bare path ending in .duckdb, or `:memory:`).
  * Other backends plug in here by scheme.
  */
-export async function openWarehouse(url: string): Promise<Warehouse> {
+export async function openWarehouse(url: string, options: OpenWarehouseOptions = {}): Promise<Warehouse> {
   let warehouse: Warehouse;
-  if (url === ':memory:' || url === 'duckdb::memory:') warehouse = new DuckDbWarehouse({ path: ':memory:' });
-  else if (url.startsWith('duckdb:')) warehouse = new DuckDbWarehouse({ path: url.slice('duckdb:'.length) || './sluice.duckdb' });
-  else if (!url.includes('://')) warehouse = new DuckDbWarehouse({ path: url });
+  const duckdb = (path: string): Warehouse => (options.ownThread === true ? duckDbWarehouseOnThread({ path }) : new DuckDbWarehouse({ path }));
+  if (url === ':memory:' || url === 'duckdb::memory:') warehouse = duckdb(':memory:');
+  else if (url.startsWith('duckdb:')) warehouse = duckdb(url.slice('duckdb:'.length) || './sluice.duckdb');
+  else if (!url.includes('://')) warehouse = duckdb(url);
   else if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     // Loaded only when chosen: the embedded default never loads pg.
     const { PostgresWarehouse } = await import('../connectors/postgres/postgres-warehouse.js');

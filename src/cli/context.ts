@@ -1,7 +1,7 @@
 import pino, { type Logger } from 'pino';
 import type { Bus } from '../core/bus.js';
 import type { Warehouse } from '../core/warehouse.js';
-import { DEFAULT_BUS, DEFAULT_WAREHOUSE, openBus, openWarehouse } from './connect.js';
+import { DEFAULT_BUS, DEFAULT_WAREHOUSE, type OpenWarehouseOptions, openBus, openWarehouse } from './connect.js';
 
 export interface GlobalOptions {
   readonly warehouse?: string;
@@ -27,9 +27,10 @@ export function busUrl(options: GlobalOptions): string {
 export async function withConnections<T>(
   options: GlobalOptions,
   work: (c: { warehouse: Warehouse; bus: Bus; logger: Logger }) => Promise<T>,
+  warehouseOptions: OpenWarehouseOptions = {},
 ): Promise<T> {
   const logger = createLogger(options);
-  const warehouse = await openWarehouse(warehouseUrl(options));
+  const warehouse = await openWarehouse(warehouseUrl(options), warehouseOptions);
   try {
     const bus = await openBus(busUrl(options));
     try {

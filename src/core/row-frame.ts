@@ -185,16 +185,27 @@ function encodeColumn(rows: readonly Row[], col: number, kind: Kind): FrameColum
   }
 }
 
-/** The typed-array buffers of a frame, to transfer rather than copy. */
+/**
+ * The buffers of a frame to transfer rather than copy when it crosses a thread: each column's
+ * arrays, once each, where the array is a view over a whole buffer of its own (a slice of Node's
+ * shared pool must be copied, or its neighbours would go with it).
+ */
 export function frameTransferables(frame: RowFrame, into: ArrayBuffer[]): void {
+  // Frames never share buffers with each other, so only this frame's own need checking.
+  const from = into.length;
+  const add = (view: ArrayBufferView): void => {
+    const buffer = view.buffer;
+    if (buffer instanceof ArrayBuffer && view.byteOffset === 0 && view.byteLength === buffer.byteLength && into.indexOf(buffer, from) < 0) into.push(buffer);
+  };
   for (const column of frame.columns) {
     if (column.kind === 'any') continue;
-    if (column.kind === 'number' || column.kind === 'boolean') into.push(column.values.buffer as ArrayBuffer);
+    if (column.kind === 'number' || column.kind === 'boolean') add(column.values);
     else {
-      into.push(column.text.bytes.buffer as ArrayBuffer, column.text.ends.buffer as ArrayBuffer);
-      if (column.kind === 'string-list') into.push(column.counts.buffer as ArrayBuffer);
+      add(column.text.bytes);
+      add(column.text.ends);
+      if (column.kind === 'string-list') add(column.counts);
     }
-    if (column.nulls !== null) into.push(column.nulls.buffer as ArrayBuffer);
+    if (column.nulls !== null) add(column.nulls);
   }
 }
 

@@ -11,7 +11,7 @@ import type { RunResult } from '../../runtime/runner.js';
 import { createLogger, type GlobalOptions, withStopSignal } from '../context.js';
 import { openBus, openWarehouse } from '../connect.js';
 import { parseCount } from '../parse-flags.js';
-import { runJob } from '../run-job.js';
+import { runJob, warehouseWantsOwnThread } from '../run-job.js';
 import { formatRunSummary } from '../summary.js';
 import { renderTable } from './query.js';
 import { generateData } from './generate.js';
@@ -138,7 +138,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   );
 
   err(`2/3 running ${pipelineName} from the bus (${profile.steps})…\n`);
-  const warehouse = await openWarehouse(`duckdb:${warehousePath}`);
+  const warehouse = await openWarehouse(`duckdb:${warehousePath}`, { ownThread: warehouseWantsOwnThread(definition, { env }) });
   const bus = await openBus(busUrl);
   const logger = createLogger(global);
   try {

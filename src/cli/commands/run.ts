@@ -2,7 +2,7 @@ import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError } from '../../core/errors.js';
 import { formatLookupStats } from '../../features/lookup.js';
 import { findPipeline } from '../../../pipelines/index.js';
-import { runJob } from '../run-job.js';
+import { runJob, warehouseWantsOwnThread } from '../run-job.js';
 import { formatRunSummary } from '../summary.js';
 import { busUrl, type GlobalOptions, warehouseUrl, withConnections, withStopSignal } from '../context.js';
 import { parseCount, parseDurationMs, parseThreads } from '../parse-flags.js';
@@ -90,6 +90,8 @@ Ctrl-C (SIGINT) or SIGTERM drains: in-flight records are committed and acknowled
       if (plan !== undefined) checkWorkerPlan(plan);
       const metricsAddress = flags.metricsPort as ReturnType<typeof parseListenAddress> | undefined;
       await using _metrics = metricsAddress === undefined ? undefined : await serveMetrics(sluiceMetrics(), metricsAddress);
+      // A supervisor of N workers writes next to nothing itself.
+      const ownThread = plan === undefined && warehouseWantsOwnThread(definition, { threads: flags.threads as number | 'auto', ...(flags.lane !== undefined ? { lane: flags.lane as Lane } : {}) });
       await withConnections(global, async ({ warehouse, bus, logger }) =>
         withStopSignal(async (signal) => {
           const untilIdle = flags.untilIdle === undefined ? undefined : flags.untilIdle === true ? 2000 : parseDurationMs(String(flags.untilIdle));
@@ -137,6 +139,7 @@ Ctrl-C (SIGINT) or SIGTERM drains: in-flight records are committed and acknowled
             process.stdout.write(`${await formatRunSummary(definition, result, warehouse, tables)}${formatLookupStats(result.lookups)}${laneLine}\n\nwarehouse: ${warehouse.kind} ${warehouse.location}\n`);
           }
         }),
+        { ownThread },
       );
     });
 }

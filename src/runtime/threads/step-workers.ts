@@ -1,10 +1,11 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { SluiceError } from '../../core/errors.js';
 import type { RetryPolicy } from '../../core/pipeline.js';
 import type { SourceBatch } from '../../core/source.js';
 import type { RunEvent } from '../node-runner.js';
 import type { BatchMessage, BatchResult, FromWorker, PipelineRecipe, SerializedError } from './protocol.js';
+import { spawnThread } from './spawn-thread.js';
 
 /** Step threads for `threads: 'auto'`: one per core the process may use, at most four. */
 export function autoThreadCount(): number {
@@ -34,19 +35,10 @@ export class StepWorkerError extends SluiceError {
   }
 }
 
-/**
- * Starts the worker script beside this module. Built, that is `step-worker.js`. From source
- * (under tsx, as the tests and benchmarks run) it is `.ts`, and a worker thread does not inherit
- * the parent's `--import tsx` loader hooks, so a two-line bootstrap registers tsx first.
- */
 function spawnWorker(name: string): Worker {
   // A batch's records die young; a roomier young generation lets them die there instead of being
   // copied out by scavenges (measured on municipal steps: GC share 7% → 3%).
-  const options = { name, resourceLimits: { maxYoungGenerationSizeMb: 48 } };
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./step-worker.js', import.meta.url), options);
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const script = new URL('./step-worker.ts', import.meta.url).href;
-  return new Worker(`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); });`, { ...options, eval: true });
+  return spawnThread(import.meta.url, 'step-worker', { name, resourceLimits: { maxYoungGenerationSizeMb: 48 } });
 }
 
 /**
