@@ -107,6 +107,12 @@ export interface Source {
    * stream order after a dropped connection): an empty pull then is no sign the source is drained.
    */
   readonly catchingUp?: boolean;
+  /**
+   * Asks the source's server whether messages wait that this reader has not been handed yet (a
+   * bus consumer's pending count). `--until-idle` asks before it ends a source that looked idle:
+   * a fetch held up longer than the idle period (a busy server, a slow disk) is no drained topic.
+   */
+  hasPending?(): Promise<boolean>;
   close(): Promise<void>;
 }
 

@@ -49,6 +49,18 @@ describe('stopWhenIdle', () => {
     assert.deepEqual(sizes, [0, 0, 0], 'then a whole idle period of its own: three empty pulls, and the fourth ends it');
   });
 
+  it('asks the source before it ends: a server holding messages this reader was never sent is a slow topic, not a drained one', async () => {
+    mock.timers.enable({ apis: ['Date'], now: 0 });
+    // The fetches stay empty for 2.5 idle periods while the server reports messages pending, then they arrive.
+    const topic = Object.assign(scriptedTopic(new Map([[10, [{ payload: 'held up' }]]])), { asked: 0 });
+    const source = stopWhenIdle(Object.assign(topic, { hasPending: async () => ++topic.asked <= 2 }), 1000);
+    const sizes: number[] = [];
+    for (let batch = await source.pull(10, 250); batch !== null; batch = await source.pull(10, 250)) sizes.push(batch.messages.length);
+    assert.deepEqual(sizes.filter((n) => n > 0), [1], 'the held-up message was read, not left on the bus');
+    assert.equal(topic.asked, 3, 'asked at the end of each idle period: pending twice, then drained');
+    assert.equal(sizes.length, 14, 'ten empty pulls and the message, then one idle period (three pulls and the end)');
+  });
+
   it('counts only time spent listening: a topic not pulled for a while is not idle when it is pulled again', async () => {
     mock.timers.enable({ apis: ['Date'], now: 0 });
     // The message shows up on the second pull after the pause, as a redelivery fetched on demand does.

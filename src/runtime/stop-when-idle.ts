@@ -35,11 +35,19 @@ export function stopWhenIdle(source: Source, idleMs: number): Source {
       if (source.catchingUp === true) return batch;
       // At least a millisecond a pull: a source that answers at once cannot keep this spinning.
       idleFor += Math.max(1, Date.now() - startedAt);
-      return idleFor >= idleMs ? null : batch;
+      if (idleFor < idleMs) return batch;
+      // Idle by the clock, but the server may know better: messages this reader was never sent
+      // mean its fetches are held up, not that the topic is drained. Listened to afresh then.
+      if (source.hasPending !== undefined && (await source.hasPending().catch(() => false))) {
+        idleFor = 0;
+        return batch;
+      }
+      return null;
     },
     ack: (batch) => source.ack(batch),
     ...(source.nak !== undefined ? { nak: source.nak.bind(source) } : {}),
     ...(source.progress !== undefined ? { progress: source.progress.bind(source) } : {}),
+    ...(source.hasPending !== undefined ? { hasPending: source.hasPending.bind(source) } : {}),
     close: () => source.close(),
   };
 }

@@ -111,6 +111,8 @@ describe('N workers on NATS JetStream + PostgreSQL + Redis', { ...(skip !== unde
   let dir = '';
   let tickets = 0;
   const results = new Map<string, WorkerRunResult>();
+  /** Each run's stderr, for the message of a later comparison that fails. */
+  const stderrOf = new Map<string, string>();
   let innocentDeadLetters = -1;
   let written = -1;
 
@@ -170,12 +172,24 @@ describe('N workers on NATS JetStream + PostgreSQL + Redis', { ...(skip !== unde
     }
   }
 
-  async function featureDifferences(a: string, b: string): Promise<{ rows: number; differing: number; refusals: [number, number]; sample: readonly string[] }> {
+  /**
+   * How two runs' features differ. When they do, the refusals one run made and the other did not
+   * say which events each saw out of order — the first thing to know about such a failure.
+   */
+  async function featureDifferences(a: string, b: string): Promise<{ rows: number; differing: number; refusals: [number, number]; sample: readonly string[]; refusedApart: readonly string[] }> {
     const client = await pgClient(PG_URL);
     try {
       const diff = await compareTable(client, schema(a), schema(b), 'ml_features', PROCESSING_TIME_COLUMNS.ml_features ?? []);
       const refused = await compareTable(client, schema(a), schema(b), 'feature_refusals', PROCESSING_TIME_COLUMNS.feature_refusals ?? []);
-      return { rows: diff.rowsA, differing: diff.onlyInB, refusals: [refused.rowsA, refused.rowsB], sample: diff.sample };
+      const apart = async (x: string, y: string): Promise<string[]> =>
+        (
+          await client.query<{ row: string }>(
+            `SELECT concat_ws(' ', ticket_id, kind, reason, event_time) AS row FROM (SELECT ticket_id, kind, reason, event_time FROM "${schema(x)}".feature_refusals
+             EXCEPT ALL SELECT ticket_id, kind, reason, event_time FROM "${schema(y)}".feature_refusals) d ORDER BY event_time LIMIT 8`,
+          )
+        ).rows.map((r) => `only in ${x}: ${r.row}`);
+      const refusedApart = refused.onlyInA + refused.onlyInB > 0 ? [...(await apart(a, b)), ...(await apart(b, a))] : [];
+      return { rows: diff.rowsA, differing: diff.onlyInB, refusals: [refused.rowsA, refused.rowsB], sample: diff.sample, refusedApart };
     } finally {
       await client.end();
     }
@@ -187,6 +201,7 @@ describe('N workers on NATS JetStream + PostgreSQL + Redis', { ...(skip !== unde
     assert.equal(done.code, 0, done.stderr.slice(-3000));
     const result = JSON.parse(done.stdout) as WorkerRunResult;
     results.set('one', result);
+    stderrOf.set('one', done.stderr);
     assert.equal(result.accounting.balanced, true);
     assert.ok(result.accounting.received >= tickets, `received ${result.accounting.received} of at least ${tickets}`);
     process.stderr.write(`infra-workers: 1 worker: ${result.accounting.received} events in ${(result.elapsedMs / 1000).toFixed(1)} s (${Math.round(result.eventsPerSecond)}/s)\n`);
@@ -217,7 +232,8 @@ describe('N workers on NATS JetStream + PostgreSQL + Redis', { ...(skip !== unde
     assert.deepEqual(
       { differing: diff.differing, refusals: diff.refusals[1] },
       { differing: 0, refusals: diff.refusals[0] },
-      `${diff.differing} of ${diff.rows} ml_features rows differ between 1 and 3 workers (e.g. ${diff.sample.join(', ')}); events refused by the tiles: ${diff.refusals.join(' vs ')}`,
+      `${diff.differing} of ${diff.rows} ml_features rows differ between 1 and 3 workers (e.g. ${diff.sample.join(', ')}); events refused by the tiles: ${diff.refusals.join(' vs ')}` +
+        `\n${diff.refusedApart.join('\n')}\n1 worker's stderr (end):\n${stderrOf.get('one')?.slice(-1500) ?? ''}`,
     );
   });
 
@@ -275,7 +291,7 @@ describe('N workers on NATS JetStream + PostgreSQL + Redis', { ...(skip !== unde
     assert.deepEqual(
       { differing: diff.differing, refusals: diff.refusals[1] },
       { differing: 0, refusals: diff.refusals[0] },
-      `${diff.differing} of ${diff.rows} ml_features rows differ between 1 worker and the killed run; events refused by the tiles: ${diff.refusals.join(' vs ')}`,
+      `${diff.differing} of ${diff.rows} ml_features rows differ between 1 worker and the killed run (e.g. ${diff.sample.join(', ')}); events refused by the tiles: ${diff.refusals.join(' vs ')}\n${diff.refusedApart.join('\n')}`,
     );
   });
 

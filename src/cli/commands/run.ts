@@ -39,7 +39,7 @@ export function registerRun(program: Command): void {
     .option('--http <port>', 'accept JSON, NDJSON and Pub/Sub push requests on this port', parseCount)
     .option('--consumer <name>', 'durable consumer name on the bus (default: the pipeline name)')
     .option('--max-deliveries <n>', 'dead-letter a message the bus has delivered more than N times (NATS)', parseCount, 5)
-    .option('--until-idle [duration]', 'stop once each input topic has been listened to this long with nothing new (default 2s)')
+    .option('--until-idle [duration]', 'stop once each input topic has been listened to this long with nothing new and its server holds nothing unsent for this consumer (default 2s)')
     .option('--flush-rows <n>', 'commit sinks every N records (default 1000 streaming, 25000 batch)', parseCount)
     .option('--flush-ms <duration>', 'commit sinks at least this often (default 30s streaming)', parseDurationMs)
     .addOption(new Option('--create-tables <mode>', 'create missing tables, or fail naming them').choices(['if-needed', 'never']))

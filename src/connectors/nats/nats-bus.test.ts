@@ -9,6 +9,7 @@ import { TcpProxy } from '../../../test/support/tcp-proxy.js';
 import { tempDir } from '../../../test/support/temp-dir.js';
 import { ConfigError, ConnectorUnavailableError, SluiceError } from '../../core/errors.js';
 import type { Source, SourceBatch } from '../../core/source.js';
+import { stopWhenIdle } from '../../runtime/stop-when-idle.js';
 import { NatsBus, type NatsBusOptions } from './nats-bus.js';
 import { DELIVERY_COUNT_ATTRIBUTE } from './nats-source.js';
 
@@ -112,6 +113,37 @@ describe('NATS JetStream bus', { ...(skip !== undefined ? { skip } : {}) }, () =
       assert.deepEqual(counts, ['1', '2', '3']);
       const after4 = await source.pull(10, 500);
       assert.deepEqual(after4?.messages, []);
+    } finally {
+      await bus.close();
+    }
+  });
+
+  it('is not drained for --until-idle while it holds as many unacknowledged messages as the consumer allows, and says what the server still holds', async () => {
+    const bus = await openBus({ maxAckPending: 5 });
+    const t = topic('throttled');
+    const source = stopWhenIdle(bus.subscribe(t, { consumer: 'slow-commits' }), 400);
+    try {
+      await source.open();
+      await bus.publish(t, payloads('m', 8));
+      const held: SourceBatch[] = [];
+      let ids: string[] = [];
+      while (ids.length < 5) {
+        const batch = await nextBatch(source);
+        held.push(batch);
+        ids = ids.concat(batch.messages.map((m) => m.id as string));
+      }
+      // A runner whose commit lags holds them unacknowledged: the server sends nothing more meanwhile.
+      const listenUntil = Date.now() + 1500;
+      while (Date.now() < listenUntil) {
+        const batch = await source.pull(100, 100);
+        assert.notEqual(batch, null, 'declared drained with 3 messages still on the stream');
+        assert.deepEqual(batch?.messages, []);
+      }
+      assert.equal(await source.hasPending?.(), true, 'the server reports the 3 it has not sent');
+      for (const batch of held) await source.ack(batch);
+      while (ids.length < 8) ids = ids.concat((await nextBatch(source)).messages.map((m) => m.id as string));
+      assert.deepEqual(ids, ['m0', 'm1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7']);
+      assert.equal(await source.hasPending?.(), false, 'every message sent');
     } finally {
       await bus.close();
     }

@@ -462,9 +462,20 @@ export class NatsSource implements Source {
     return { done: this.delivered, unit: 'messages' };
   }
 
-  /** Restoring stream order (see the class comment): messages are due, so an empty pull is no sign of a drained topic. */
+  /**
+   * Whether an empty pull says nothing about the topic being drained: while order is restored (see
+   * the class comment) messages are due; and holding as many unacknowledged messages as the
+   * consumer allows (`max_ack_pending`, a runner whose commits lag), the server sends no more
+   * until some are acknowledged, whatever the stream holds.
+   */
   get catchingUp(): boolean {
-    return this.resync || this.restarted;
+    return this.resync || this.restarted || this.outstanding.size + this.buffer.length + this.redelivered.length >= this.session.maxAckPending;
+  }
+
+  /** Whether the stream holds messages for this consumer that no reader has been sent yet. */
+  async hasPending(): Promise<boolean> {
+    if (this.stream === '' || this.closed) return false;
+    return (await this.session.jsm.consumers.info(this.stream, this.durable)).num_pending > 0;
   }
 
   /** The last error the pull loop met, while it retries (for status displays); null when healthy. */
