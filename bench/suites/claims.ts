@@ -40,7 +40,7 @@ export const claimsBenchmarks: BenchSuite = {
     return [
       '## health-claims: JSONL file → DuckDB (embedded default)',
       '',
-      `Generated claims with 5% bad records; parse → validate (amount, age, dates) → HMAC-SHA-256 of patient_id → enrich (days_to_submission, fraud risk score from in-memory per-provider / region × procedure Welford statistics and patient-day counts) → claims_events_stream, errors → processing_errors, into a fresh DuckDB file. Median of ${repeats} run(s), each in a fresh process.`,
+      `Generated claims with 5% bad records; parse → validate (amount, age, dates) → HMAC-SHA-256 of patient_id → enrich (days_to_submission, fraud risk score from in-memory per-provider / region × procedure Welford statistics and patient-day counts) → claims_events_stream, errors → processing_errors, into a fresh DuckDB file on its own warehouse thread (as \`sluice run\` does when the main thread has steps of its own; here every step runs on the main thread). Median of ${repeats} run(s), each in a fresh process.`,
       '',
       '| measure | value |',
       '|---|---|',

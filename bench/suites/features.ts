@@ -180,7 +180,7 @@ export const featuresBenchmarks: BenchSuite = {
     return [
       '## municipal-tickets steps 1–8 and the online feature store',
       '',
-      `Steps 1–8 read tickets.new + tickets.status JSONL files (merged by event time; 5% bad records) into a fresh DuckDB file and a persisted embedded online store: parse → hash PII → DLP → raw_tickets → cleanse → cleansed_tickets (these on step threads, as \`sluice run\` does) → ward lookup (TTL cache) → rolling features (tiles, dedup by envelope id) → ml_features → online store → tickets.ready_for_scoring (counted; no bus). Median of ${repeats} run(s), each in a fresh process. Feature updates are \`FeatureUpdater.process\` in batches of 1,000 (55% tickets, scored; 45% status events). Reads are sequential \`get('ticket', id)\` of random ids, one at a time, from this process.`,
+      `Steps 1–8 read tickets.new + tickets.status JSONL files (merged by event time; 5% bad records) into a fresh DuckDB file (on its own warehouse thread, as \`sluice run\` does when the main thread has steps of its own) and a persisted embedded online store: parse → hash PII → DLP → raw_tickets → cleanse → cleansed_tickets (these on step threads, as \`sluice run\` does) → ward lookup (TTL cache) → rolling features (tiles, dedup by envelope id) → ml_features → online store → tickets.ready_for_scoring (counted; no bus). Median of ${repeats} run(s), each in a fresh process. Feature updates are \`FeatureUpdater.process\` in batches of 1,000 (55% tickets, scored; 45% status events). Reads are sequential \`get('ticket', id)\` of random ids, one at a time, from this process.`,
       '',
       '| measure | value | target |',
       '|---|---|---|',

@@ -259,7 +259,7 @@ export const windowsBenchmarks: BenchSuite = {
       `| WindowOperator alone (count) | ${fmt(median(measured.operator))} events/s | — |`,
       `| WindowedAggregate tap (count; watermark, pane rows, late-event errors) | **${fmt(median(measured.aggregate))} events/s** (${fmt(agg.panes ?? 0)} panes) | ≥ 200,000 |`,
       `| WindowedAggregate with the cqc-events combiner (dedup by envelope id, mean/max risk, distinct types) | **${fmt(median(measured['aggregate-cqc']))} events/s** (${fmt(cqc.panes ?? 0)} panes, checkpoint ${fmt((cqc.snapshotBytes ?? 0) / 1024)} KiB at the end) | ≥ 200,000 |`,
-      `| cqc-events pipeline, JSONL file → DuckDB, ${fmt(pipelineEvents)} events (${inputMb.toFixed(0)} MB, 5% bad) | **${fmt(median(pipelineRates))} events/s** (${fmt(last.features ?? 0)} feature rows, ${fmt(last.panes ?? 0)} panes; peak RSS ${fmt(last.peakRssMb ?? 0)} MiB) | — |`,
+      `| cqc-events pipeline, JSONL file → DuckDB (on its warehouse thread), ${fmt(pipelineEvents)} events (${inputMb.toFixed(0)} MB, 5% bad) | **${fmt(median(pipelineRates))} events/s** (${fmt(last.features ?? 0)} feature rows, ${fmt(last.panes ?? 0)} panes; peak RSS ${fmt(last.peakRssMb ?? 0)} MiB) | — |`,
       '',
       `Runs: operator ${measured.operator.map(fmt).join(', ')}; tap ${measured.aggregate.map(fmt).join(', ')}; tap + cqc combiner ${measured['aggregate-cqc'].map(fmt).join(', ')}; pipeline ${pipelineRates.map(fmt).join(', ')} events/s.`,
       '',
