@@ -39,12 +39,13 @@ describe('DuckDB warehouse on its own thread', () => {
     await second.close();
   });
 
-  it('moves a commit\'s frames to the thread, and a commit that failed gets them back for its retry', async () => {
+  it('moves a commit\'s frames (its rows encoded as one) to the thread, and a commit that failed gets them back for its retry', async () => {
     const wh = duckDbWarehouseOnThread({ path: ':memory:' });
     await wh.open();
     try {
       const frame = encodeRows([['a', 1, 'x'], ['b', 2, 'y']], 3);
-      const batches: TableBatch[] = [{ table, rows: [], frames: [frame] }];
+      // Rows cross as a frame too, encoded ahead of the batch's frames (rows first, as a warehouse writes them).
+      const batches: TableBatch[] = [{ table, rows: [['r', 0, 'row']], frames: [frame] }];
       // Written before ensureTable: refused, a real failure inside the thread.
       await assert.rejects(() => wh.commit(batches), (error: unknown) => error instanceof SluiceError && error.code === 'TABLE_NOT_PREPARED');
       const ends = (frame.columns[0] as { text: { ends: Int32Array } }).text.ends;
@@ -52,10 +53,11 @@ describe('DuckDB warehouse on its own thread', () => {
       await wh.ensureTable(table);
       // The runner retries with the same batches: the rows are those the thread handed back.
       const retried = await wh.commit(batches);
-      assert.deepEqual(retried.tables, [{ table: 't', inserted: 2, duplicates: 0 }]);
+      assert.deepEqual(retried.tables, [{ table: 't', inserted: 3, duplicates: 0 }]);
       assert.deepEqual(await wh.query('SELECT _id, v, label FROM t ORDER BY _id'), [
         { _id: 'a', v: 1, label: 'x' },
         { _id: 'b', v: 2, label: 'y' },
+        { _id: 'r', v: 0, label: 'row' },
       ]);
     } finally {
       await wh.close();
