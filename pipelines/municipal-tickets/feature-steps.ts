@@ -104,7 +104,7 @@ type DensityTicket = TicketForFeatures & { population_density: number | null };
  * Step 6, rolling features. One call per batch: tickets register where they belong (so their
  * status updates can be attributed), then every ticket and status update is applied to the tiles
  * once per envelope id and every ticket is scored as of its boundary (see src/features/tiles.ts).
- * A status update of a ticket not seen yet is `unmatched`: recorded, not counted — the backfill
+ * A status update whose ticket was not read before it is `unmatched`: recorded, not counted — the backfill
  * leaves it out the same way. With N workers, `options.worker` makes the workers share the horizon
  * (see FeatureUpdater).
  */
@@ -114,29 +114,42 @@ export function computeFeatures(
 ): StepFn<DensityTicket | StatusUpdate, (DensityTicket & FeaturedFields) | StatusUpdate> {
   const updater = new FeatureUpdater(MUNICIPAL_FEATURES, store, options);
   return batchedStep(async (items: readonly BatchItem<DensityTicket | StatusUpdate>[]) => {
-    const refs = new Map<string, { ward: string; category: string; citizen_id_hash: string | null }>();
+    // Where each status update's ticket belongs, as of the update's place in the stream: a ticket
+    // earlier in this batch, or one an earlier batch stored. A ticket later in the batch does not
+    // count (the update is unmatched, as it would be with a batch boundary between them), so the
+    // verdicts do not depend on how the stream was cut into batches.
+    type Ref = { ward: string; category: string; citizen_id_hash: string | null };
+    const inBatch = new Map<string, { readonly ref: Ref; readonly at: number }>();
     const refWrites: FeatureWrite[] = [];
-    for (const { value } of items) {
-      if (isStatusUpdate(value) || refs.has(value.ticket_id)) continue;
+    for (let i = 0; i < items.length; i++) {
+      const { value } = items[i] as BatchItem<DensityTicket | StatusUpdate>;
+      if (isStatusUpdate(value) || inBatch.has(value.ticket_id)) continue;
       const ref = { ward: value.ward, category: value.category, citizen_id_hash: value.citizen_id_hash };
-      refs.set(value.ticket_id, ref);
+      inBatch.set(value.ticket_id, { ref, at: i });
       refWrites.push({ entity: TICKET_REF_ENTITY, id: value.ticket_id, values: ref, asOf: value.submitted_at });
     }
-    const unknown = [...new Set(items.filter((i) => isStatusUpdate(i.value) && !refs.has(i.value.ticket_id)).map((i) => i.value.ticket_id))];
-    const [found] = await Promise.all([unknown.length > 0 ? store.getMany(TICKET_REF_ENTITY, unknown) : Promise.resolve([]), store.write(refWrites)]);
+    const earlierInBatch = (ticketId: string, at: number): Ref | undefined => {
+      const entry = inBatch.get(ticketId);
+      return entry !== undefined && entry.at < at ? entry.ref : undefined;
+    };
+    const unknown = [...new Set(items.filter((item, i) => isStatusUpdate(item.value) && earlierInBatch(item.value.ticket_id, i) === undefined).map((item) => item.value.ticket_id))];
+    // Read before this batch's tickets are written: they must not answer for updates read before them.
+    const found = unknown.length > 0 ? await store.getMany(TICKET_REF_ENTITY, unknown) : [];
+    await store.write(refWrites);
+    const stored = new Map<string, Ref>();
     for (let i = 0; i < unknown.length; i++) {
       const record = found[i];
       if (record === null || record === undefined) continue;
       const f = record.features;
-      refs.set(unknown[i] as string, {
+      stored.set(unknown[i] as string, {
         ward: String(f.ward?.value ?? ''),
         category: String(f.category?.value ?? ''),
         citizen_id_hash: typeof f.citizen_id_hash?.value === 'string' ? f.citizen_id_hash.value : null,
       });
     }
-    const updates: UpdaterItem[] = items.map(({ value, envelope }) => {
+    const updates: UpdaterItem[] = items.map(({ value, envelope }, i) => {
       if (isStatusUpdate(value)) {
-        const ref = refs.get(value.ticket_id);
+        const ref = earlierInBatch(value.ticket_id, i) ?? stored.get(value.ticket_id);
         const fields = { kind: value.status, response_minutes: value.response_minutes, ...ref };
         return ref === undefined ? { id: envelope.id, event: { time: value.updated_at, fields }, unmatched: true } : { id: envelope.id, event: { time: value.updated_at, fields } };
       }

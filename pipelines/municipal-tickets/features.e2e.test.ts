@@ -10,6 +10,7 @@ import { RedisOnlineStore } from '../../src/connectors/redis/redis-online-store.
 import type { OnlineStore } from '../../src/core/online-store.js';
 import type { SourceMessage } from '../../src/core/source.js';
 import { backfillSql } from '../../src/features/backfill-sql.js';
+import { mergeByEventTime } from '../../src/features/merge-by-event-time.js';
 import { pipelineLookupStats } from '../../src/features/lookup.js';
 import { Random } from '../../src/generate/random.js';
 import { createPiiHasher } from '../../src/privacy/hash-pii.js';
@@ -80,13 +81,13 @@ async function mismatches(wh: DuckDbWarehouse): Promise<{ streamed: number; back
   return { streamed: Number(counts?.streamed), backfilled: Number(counts?.backfilled), differing: Number(counts?.differing), sample };
 }
 
-async function run(lines: readonly Line[], dir: string, store?: OnlineStore): Promise<{ wh: DuckDbWarehouse; received: number; late: number }> {
+async function run(lines: readonly Line[], dir: string, store?: OnlineStore, flushRows = 20_000): Promise<{ wh: DuckDbWarehouse; received: number; late: number }> {
   const wh = new DuckDbWarehouse({ path: ':memory:' });
   await wh.open();
   const online = store ?? new EmbeddedOnlineStore();
   await online.open();
   const p = municipalTicketsPipeline({ hash: hasher.hash, steps: '1-8', online, wardsCsv: join(dir, 'wards.csv') });
-  const result = await runBatch(p, { source: new ArraySource(messages(lines)), warehouse: wh, flushRows: 20_000 });
+  const result = await runBatch(p, { source: new ArraySource(messages(lines)), warehouse: wh, flushRows });
   assert.equal(result.accounting.balanced, true);
   const [late] = await wh.query(`SELECT count(*) AS n FROM feature_refusals WHERE reason = 'late'`);
   return { wh, received: result.accounting.received, late: Number(late?.n) };
@@ -118,6 +119,33 @@ describe('municipal-tickets features: streaming equals backfill', () => {
     assert.equal(Number(stats?.with_density), m.streamed, 'every generated ward is in wards.csv');
     [single] = await wh.query('SELECT sum(ward_tickets_7d) AS s, count(*) AS n FROM ml_features');
     await wh.close();
+  });
+
+  it('gives the same refusals and features whatever the batch boundaries: a status update read before its ticket is unmatched, in the ticket\'s batch or not', { timeout: 120_000 }, async () => {
+    // The two topics merged by event time, as \`sluice run\` reads them: a ticket the generator
+    // delays comes after status updates of its own that are earlier than the tickets ahead of it.
+    const lines = generate(8_000, 'batches');
+    const outcome = async (batchSize: number): Promise<{ refusals: string[]; features: string[] }> => {
+      const wh = new DuckDbWarehouse({ path: ':memory:' });
+      await wh.open();
+      const online = new EmbeddedOnlineStore();
+      await online.open();
+      const p = municipalTicketsPipeline({ hash: hasher.hash, steps: '1-8', online, wardsCsv: join(dir, 'wards.csv') });
+      const topic = (name: string): ArraySource => new ArraySource(lines.filter((l) => l.topic === name).map((l) => l.line));
+      const source = mergeByEventTime([topic(TICKETS_TOPIC), topic(STATUS_TOPIC)], [TICKETS_TOPIC, STATUS_TOPIC]);
+      const result = await runBatch(p, { source, warehouse: wh, flushRows: batchSize });
+      assert.equal(result.accounting.balanced, true);
+      const refusals = (await wh.query(`SELECT ticket_id || ' ' || kind || ' ' || reason AS r FROM feature_refusals ORDER BY ALL`)).map((r) => String(r.r));
+      const features = (await wh.query(`SELECT ticket_id || ' ' || ward_escalation_rate_7d || ' ' || citizen_previous_escalations || ' ' || category_escalation_rate_30d || ' ' || coalesce(avg_response_time, -1) AS f FROM ml_features ORDER BY ALL`)).map((r) => String(r.f));
+      await wh.close();
+      return { refusals, features };
+    };
+    const large = await outcome(20_000);
+    const small = await outcome(7);
+    assert.ok(small.refusals.some((r) => r.endsWith(' unmatched')), 'some status updates are read before their tickets');
+    assert.deepEqual(large.refusals, small.refusals);
+    assert.equal(large.features.length, small.features.length);
+    assert.equal(large.features.filter((f, k) => f !== small.features[k]).length, 0, 'every ml_features row equal');
   });
 
   it('still equals the backfill when the input is shuffled within the allowed lateness', { timeout: 300_000 }, async () => {
