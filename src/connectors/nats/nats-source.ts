@@ -173,7 +173,7 @@ export class NatsSource implements Source {
         );
       }
       const c = info.config;
-      if (this.options.inOrder === true && info.num_waiting > 0 && (await this.anotherReader(stream, durable))) {
+      if (this.options.inOrder === true && info.num_waiting > 0 && (await this.anotherReader())) {
         throw new SluiceError(
           'CONSUMER_IN_USE',
           `consumer "${durable}" on stream ${stream} at ${this.session.location} is being read by another process, and this run reads it in stream order, which needs a single reader ` +
@@ -202,9 +202,9 @@ export class NatsSource implements Source {
    * dead reader's would have expired. (Deleting the consumer under a live reader would make the two
    * fight over it.)
    */
-  private async anotherReader(stream: string, durable: string): Promise<boolean> {
+  private async anotherReader(): Promise<boolean> {
     await abortableDelay(FETCH_EXPIRES_MS + 500, this.stop.signal);
-    return (await this.session.jsm.consumers.info(stream, durable)).num_waiting > 0;
+    return (await this.session.jsm.consumers.info(this.stream, this.durable)).num_waiting > 0;
   }
 
   /** inOrder: a dropped connection may have lost messages in flight (see the class comment). */
@@ -235,7 +235,7 @@ export class NatsSource implements Source {
       const info = await this.session.jsm.consumers.info(this.stream, this.durable);
       if (info.num_ack_pending === 0) return;
       // Another reader's pull requests (this one has none open now): not ours to restart.
-      if (info.num_waiting > 0 && (await this.anotherReader(this.stream, this.durable))) return;
+      if (info.num_waiting > 0 && (await this.anotherReader())) return;
       await this.restartAfter(info.ack_floor.stream_seq);
       this.consumer = await this.session.js.consumers.get(this.stream, this.durable);
       this.careful = false;

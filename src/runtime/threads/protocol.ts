@@ -4,6 +4,7 @@ import type { RetryPolicy } from '../../core/pipeline.js';
 import type { RunEvent } from '../node-runner.js';
 import type { RowFrame } from '../../core/row-frame.js';
 import type { LineBlock } from '../../core/source.js';
+import type { ThreadError } from './thread-error.js';
 
 /**
  * How a step worker builds the same pipeline as the main thread: a module to import, a named
@@ -61,14 +62,8 @@ export interface BatchResult {
   readonly survivors: { readonly index: Int32Array; readonly ids: readonly string[]; readonly values: readonly unknown[] | null };
 }
 
-export interface SerializedError {
-  readonly name: string;
-  readonly code?: string;
-  readonly message: string;
-}
-
 export type FromWorker =
   | { readonly type: 'ready'; readonly head: readonly string[] }
   | BatchResult
   | { readonly type: 'event'; readonly event: RunEvent }
-  | { readonly type: 'failed'; readonly seq: number | null; readonly error: SerializedError };
+  | { readonly type: 'failed'; readonly seq: number | null; readonly error: ThreadError };

@@ -10,7 +10,8 @@ import type { Pipeline, PipelineNode } from '../../core/pipeline.js';
 import { type LineBlock, type SourceMessage, splitBlock } from '../../core/source.js';
 import { piiHasherFromEnv } from '../../privacy/hash-pii.js';
 import { type InFlight, NodeRunner, PendingChunk } from '../node-runner.js';
-import type { BatchMessage, BatchResult, FromWorker, InitMessage, SerializedError, ToWorker } from './protocol.js';
+import type { BatchMessage, BatchResult, FromWorker, InitMessage, ToWorker } from './protocol.js';
+import { toThreadError } from './thread-error.js';
 import { encodeRows, frameTransferables, type RowFrame } from '../../core/row-frame.js';
 import type { ColumnSpec, Row, TableSpec } from '../../core/schema.js';
 
@@ -37,14 +38,6 @@ let queue: Promise<void> = Promise.resolve();
 
 function post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port.postMessage(message, transfer);
-}
-
-function serialize(error: unknown): SerializedError {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return { name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}) };
-  }
-  return { name: 'Error', message: String(error) };
 }
 
 async function build(init: InitMessage): Promise<Head> {
@@ -184,7 +177,7 @@ port.on('message', (message: ToWorker) => {
         head = await build(message);
         post({ type: 'ready', head: head.nodes.map((n) => n.name) });
       } catch (error) {
-        post({ type: 'failed', seq: null, error: serialize(error) });
+        post({ type: 'failed', seq: null, error: toThreadError(error) });
       }
     });
     return;
@@ -193,7 +186,7 @@ port.on('message', (message: ToWorker) => {
     try {
       await runBatch(message);
     } catch (error) {
-      post({ type: 'failed', seq: message.seq, error: serialize(error) });
+      post({ type: 'failed', seq: message.seq, error: toThreadError(error) });
     }
   });
 });

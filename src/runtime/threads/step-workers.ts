@@ -4,8 +4,9 @@ import { SluiceError } from '../../core/errors.js';
 import type { RetryPolicy } from '../../core/pipeline.js';
 import type { SourceBatch } from '../../core/source.js';
 import type { RunEvent } from '../node-runner.js';
-import type { BatchMessage, BatchResult, FromWorker, PipelineRecipe, SerializedError } from './protocol.js';
+import type { BatchMessage, BatchResult, FromWorker, PipelineRecipe } from './protocol.js';
 import { spawnThread } from './spawn-thread.js';
+import type { ThreadError } from './thread-error.js';
 
 /** Step threads for `threads: 'auto'`: one per core the process may use, at most four. */
 export function autoThreadCount(): number {
@@ -29,7 +30,7 @@ interface Pending {
 
 /** A step worker's failure, rebuilt on the main thread with the worker's code and message. */
 export class StepWorkerError extends SluiceError {
-  constructor(error: SerializedError) {
+  constructor(error: ThreadError) {
     super(error.code ?? 'STEP_WORKER_FAILED', error.message);
     this.name = error.name === 'Error' ? 'StepWorkerError' : error.name;
   }

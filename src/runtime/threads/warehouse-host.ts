@@ -5,22 +5,12 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Warehouse } from '../../core/warehouse.js';
-import { frameTransferables } from '../../core/row-frame.js';
-import type { ThreadError, WarehouseCall, WarehouseRecipe, WarehouseReply } from './warehouse-protocol.js';
+import { toThreadError } from './thread-error.js';
+import { commitTransferables, type WarehouseCall, type WarehouseRecipe, type WarehouseReply } from './warehouse-protocol.js';
 
 if (parentPort === null) throw new Error('warehouse-host.ts runs as a worker thread (see ThreadedWarehouse)');
 const port = parentPort;
 const recipe = workerData as WarehouseRecipe;
-
-function threadError(error: unknown): ThreadError {
-  if (!(error instanceof Error)) return { name: 'Error', message: String(error), fields: {} };
-  const fields: Record<string, string | number | boolean> = {};
-  for (const [key, value] of Object.entries(error)) {
-    if (key !== 'code' && (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')) fields[key] = value;
-  }
-  const code = (error as { code?: unknown }).code;
-  return { name: error.name, message: error.message, ...(typeof code === 'string' ? { code } : {}), fields };
-}
 
 const built: Promise<Warehouse> = (async () => {
   const module = (await import(recipe.module)) as Record<string, unknown>;
@@ -55,10 +45,8 @@ port.on('message', (call: WarehouseCall) => {
       (value) => port.postMessage({ id: call.id, ok: true, value } satisfies WarehouseReply),
       (error: unknown) => {
         // A failed commit's frames go back (moved, as they came) for the runner to retry it with.
-        const reply: WarehouseReply = { id: call.id, ok: false, error: threadError(error), ...(call.op === 'commit' ? { batches: call.batches } : {}) };
-        const transfer: ArrayBuffer[] = [];
-        if (call.op === 'commit') for (const batch of call.batches) for (const frame of batch.frames ?? []) frameTransferables(frame, transfer);
-        port.postMessage(reply, transfer);
+        const reply: WarehouseReply = { id: call.id, ok: false, error: toThreadError(error), ...(call.op === 'commit' ? { batches: call.batches } : {}) };
+        port.postMessage(reply, call.op === 'commit' ? commitTransferables(call.batches) : []);
       },
     );
 });

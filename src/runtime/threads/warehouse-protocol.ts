@@ -1,5 +1,7 @@
 import type { CreateDisposition, TableSpec } from '../../core/schema.js';
+import { frameTransferables } from '../../core/row-frame.js';
 import type { TableBatch } from '../../core/warehouse.js';
+import type { ThreadError } from './thread-error.js';
 
 /**
  * How a warehouse thread builds its warehouse: `new (await import(module))[exportName](options)`.
@@ -19,14 +21,13 @@ export type WarehouseCall =
   | { readonly id: number; readonly op: 'execute'; readonly sql: string }
   | { readonly id: number; readonly op: 'close' };
 
-/** An error as it crosses the thread: its class name, stable code, message and own plain fields (a table name…). */
-export interface ThreadError {
-  readonly name: string;
-  readonly code?: string;
-  readonly message: string;
-  readonly fields: Readonly<Record<string, string | number | boolean>>;
-}
-
 export type WarehouseReply =
   | { readonly id: number; readonly ok: true; readonly value: unknown }
   | { readonly id: number; readonly ok: false; readonly error: ThreadError; readonly batches?: readonly TableBatch[] };
+
+/** The buffers of a commit's frames, moved (not copied) when the commit crosses to the thread or back. */
+export function commitTransferables(batches: readonly TableBatch[]): ArrayBuffer[] {
+  const transfer: ArrayBuffer[] = [];
+  for (const batch of batches) for (const frame of batch.frames ?? []) frameTransferables(frame, transfer);
+  return transfer;
+}
