@@ -11,16 +11,16 @@ export const claimsEventsStream = defineTable({
   partitionBy: 'day',
   description: 'Validated claims with days_to_submission and fraud risk features; partitioned by the UTC day of submission_date.',
   columns: [
-    { name: 'claim_id', type: 'string', nullable: false },
-    { name: 'patient_id_hash', type: 'string', nullable: false },
+    { name: 'claim_id', type: 'string', nullable: false, cardinality: 'high' },
+    { name: 'patient_id_hash', type: 'string', nullable: false, cardinality: 'high' },
     { name: 'patient_age', type: 'integer', nullable: false },
-    { name: 'patient_gender', type: 'string' },
+    { name: 'patient_gender', type: 'string', cardinality: 'low' },
     { name: 'provider_id', type: 'string', nullable: false },
-    { name: 'provider_specialty', type: 'string' },
-    { name: 'provider_region', type: 'string', nullable: false },
+    { name: 'provider_specialty', type: 'string', cardinality: 'low' },
+    { name: 'provider_region', type: 'string', nullable: false, cardinality: 'low' },
     { name: 'procedure_code', type: 'string', nullable: false },
     { name: 'diagnosis_code', type: 'string' },
-    { name: 'claim_type', type: 'string' },
+    { name: 'claim_type', type: 'string', cardinality: 'low' },
     { name: 'claim_amount', type: 'double', nullable: false },
     { name: 'service_date', type: 'date', nullable: false },
     { name: 'submission_date', type: 'timestamp', nullable: false },
@@ -38,4 +38,4 @@ export const claimsEventsStream = defineTable({
  * `error_timestamp`, the claim id where it could be read, and the raw payload with the patient id
  * hashed and identifiers masked.
  */
-export const processingErrors = errorTable('processing_errors', [{ name: 'claim_id', type: 'string' }], { errorColumn: 'error' });
+export const processingErrors = errorTable('processing_errors', [{ name: 'claim_id', type: 'string', cardinality: 'high' }], { errorColumn: 'error' });

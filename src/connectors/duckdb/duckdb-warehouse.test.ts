@@ -41,4 +41,35 @@ describe('DuckDB warehouse', () => {
     assert.match(child.stdout, /WAREHOUSE_LOCKED .*another process/);
     await holder.close();
   });
+
+  it('stores hinted string columns in the encoding their cardinality names, and leaves the rest to DuckDB', async () => {
+    const path = join(tempDir(), 'hints.duckdb');
+    const table = defineTable({
+      name: 'hinted',
+      columns: [
+        { name: 'ward', type: 'string', cardinality: 'low' },
+        { name: 'note', type: 'string', cardinality: 'high' },
+        { name: 'payload', type: 'json', cardinality: 'high' },
+        { name: 'free', type: 'string' },
+      ],
+    });
+    const wh = new DuckDbWarehouse({ path });
+    await wh.open();
+    await wh.ensureTable(table);
+    // Text DuckDB on its own would store otherwise: a handful of distinct short notes (it picks a
+    // dictionary), and wards that are all different (it would not pick one).
+    const rows = Array.from({ length: 5000 }, (_, i) => [`id-${i}`, `Ward ${i}`, `note ${i % 3}`, JSON.stringify({ n: i % 2 }), `free ${i % 3}`]);
+    await wh.commit([{ table, rows }]);
+    await wh.query('CHECKPOINT');
+    const stored = await wh.query(
+      `SELECT column_name, string_agg(DISTINCT compression, ',' ORDER BY compression) AS compression FROM pragma_storage_info('hinted') WHERE segment_type IN ('VARCHAR', 'JSON') GROUP BY column_name ORDER BY column_name`,
+    );
+    const byColumn = Object.fromEntries(stored.map((r) => [r.column_name, r.compression]));
+    assert.equal(byColumn._id, 'FSST', 'the key column is unique: high cardinality');
+    assert.equal(byColumn.ward, 'Dictionary');
+    assert.equal(byColumn.note, 'FSST');
+    assert.equal(byColumn.payload, 'FSST');
+    assert.equal(byColumn.free, 'Dictionary', 'an unhinted column is DuckDB’s own choice');
+    await wh.close();
+  });
 });

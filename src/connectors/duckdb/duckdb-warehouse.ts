@@ -7,7 +7,7 @@ import { cellAt, decodeStrings, encodeRows, encodeStrings, type FrameColumn, typ
 import type { CreateDisposition, TableSpec } from '../../core/schema.js';
 import type { CommitResult, TableBatch, Warehouse } from '../../core/warehouse.js';
 import { ChunkWriter } from './duckdb-chunk-writer.js';
-import { DUCKDB_COLUMN_TYPES, quoteIdent } from './duckdb-types.js';
+import { duckDbColumnDefinition, quoteIdent } from './duckdb-types.js';
 
 export interface DuckDbWarehouseOptions {
   /** A file path, or `:memory:`. */
@@ -107,7 +107,7 @@ export class DuckDbWarehouse implements Warehouse {
       const exists = await this.tableExists(table.name);
       if (!exists) {
         if (disposition === 'never') throw new TableMissingError(table.name, `the DuckDB warehouse ${this.location}`);
-        const columns = table.columns.map((c) => `${quoteIdent(c.name)} ${DUCKDB_COLUMN_TYPES[c.type]}${c.nullable === false ? ' NOT NULL' : ''}`);
+        const columns = table.columns.map(duckDbColumnDefinition);
         await db.run(`CREATE TABLE IF NOT EXISTS ${quoteIdent(table.name)} (${columns.join(', ')})`);
       } else {
         await this.checkColumns(table);
