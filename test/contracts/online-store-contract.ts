@@ -220,13 +220,41 @@ export function runOnlineStoreContract(name: string, options: OnlineStoreContrac
         let store = await create();
         try {
           await store.write([{ entity: 'ward', id: 'w', values: { a: 1 }, asOf: T }]);
-          await store.applyTiles('g', [event('e1', 0, [{ op: 'add', field: 'n', value: 2 }]), event('l1', 0, [], 'w1', 'late')], { horizon: 2 * T, frontier: 3 * T });
+          await store.write([{ entity: 'ward', id: 'w', values: { b: 'x', c: null }, asOf: 2 * T }]);
+          const every: TileOp[] = [
+            { op: 'add', field: 's', value: 1.5 },
+            { op: 'min', field: 'lo', value: -3 },
+            { op: 'max', field: 'hi', value: 8 },
+            { op: 'distinct', field: 'd', value: 'a "quoted" key' },
+            { op: 'last', field: 'l', value: '"v"', time: 7 },
+          ];
+          await store.applyTiles(
+            'g',
+            [
+              event('e1', 0, [{ op: 'add', field: 'n', value: 2 }]),
+              event('l1', 0, [], 'w1', 'late'),
+              event('u1', 0, [], 'w1', 'unmatched'),
+              { id: 'e2', tile: T, verdict: 'applied', updates: [{ entity: 'ward', key: 'w2', ops: every }, { entity: 'category', key: 'c', ops: every.slice(0, 1) }] },
+            ],
+            { horizon: 2 * T, frontier: 3 * T },
+          );
           store = await reopen(store);
-          assert.deepEqual((await store.get('ward', 'w'))?.features, { a: { value: 1, asOf: T } });
+          assert.deepEqual((await store.get('ward', 'w'))?.features, { a: { value: 1, asOf: T }, b: { value: 'x', asOf: 2 * T }, c: { value: null, asOf: 2 * T } });
           assert.deepEqual(await store.readState('g'), { horizon: 2 * T, frontier: 3 * T });
-          assert.deepEqual(await store.applyTiles('g', [event('e1', 0, [{ op: 'add', field: 'n', value: 2 }]), event('l1', 0, [], 'w1', 'applied')]), ['applied', 'late']);
-          const [series] = await store.readTiles('g', [{ entity: 'ward', key: 'w1' }]);
+          assert.deepEqual(
+            await store.applyTiles('g', [event('e1', 0, [{ op: 'add', field: 'n', value: 2 }]), event('l1', 0, [], 'w1', 'applied'), event('u1', 0, [], 'w1', 'applied')]),
+            ['applied', 'late', 'unmatched'],
+          );
+          const [series, all, category] = await store.readTiles('g', [
+            { entity: 'ward', key: 'w1' },
+            { entity: 'ward', key: 'w2' },
+            { entity: 'category', key: 'c' },
+          ]);
           assert.deepEqual(plainSeries(series as ReadonlyMap<number, TileData>), [[0, { n: 2 }]]);
+          const expected: Record<string, number | string> = {};
+          for (const op of every) applyTileOp(expected, op);
+          assert.deepEqual(plainSeries(all as ReadonlyMap<number, TileData>), [[T, Object.fromEntries(Object.entries(expected).sort(([x], [y]) => (x < y ? -1 : 1)))]]);
+          assert.deepEqual(plainSeries(category as ReadonlyMap<number, TileData>), [[T, { s: 1.5 }]]);
         } finally {
           await store.close();
         }

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { OnlineStore } from '../../core/online-store.js';
 import { runOnlineStoreContract } from '../../../test/contracts/online-store-contract.js';
 import { tempDir } from '../../../test/support/temp-dir.js';
+import { SEP } from '../../features/tiles.js';
 import { EmbeddedOnlineStore } from './embedded-online-store.js';
 
 runOnlineStoreContract('embedded, in memory', {
@@ -85,5 +86,24 @@ describe('embedded online store: persistence details', () => {
     await assert.rejects(() => reader.write([]), /read-only/);
     await writer.close();
     await reader.close();
+  });
+
+  it('replays a log written in the earlier object-per-event form', async () => {
+    const dir = join(tempDir(), 'store');
+    mkdirSync(dir, { recursive: true });
+    const earlier = [
+      { w: [['ward', 'w', { a: 1 }, 5]] },
+      { g: 'g', e: [{ id: 'e1', tile: 0, verdict: 'applied', updates: [{ entity: 'ward', key: 'w', ops: [{ op: 'last', field: 'l', value: '"x"', time: 3 }] }] }, { id: 'l1', tile: 0, verdict: 'late', updates: [] }], h: 10, f: 12 },
+      { p: 'g', t: -1 },
+    ];
+    writeFileSync(join(dir, 'log.jsonl'), earlier.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    const store = new EmbeddedOnlineStore({ dir });
+    await store.open();
+    assert.deepEqual((await store.get('ward', 'w'))?.features, { a: { value: 1, asOf: 5 } });
+    assert.deepEqual(await store.readState('g'), { horizon: 10, frontier: 12 });
+    assert.deepEqual(await store.applyTiles('g', [{ id: 'l1', tile: 0, verdict: 'applied', updates: [] }]), ['late']);
+    const [series] = await store.readTiles('g', [{ entity: 'ward', key: 'w' }]);
+    assert.deepEqual(series?.get(0), { [`l${SEP}t`]: 3, [`l${SEP}v`]: '"x"' });
+    await store.close();
   });
 });
