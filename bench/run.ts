@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
+import { calibrationBenchmarks } from './suites/calibration.js';
 import { claimsBenchmarks } from './suites/claims.js';
 import { featuresBenchmarks } from './suites/features.js';
 import { municipalBenchmarks } from './suites/municipal.js';
@@ -14,7 +15,7 @@ export interface BenchSuite {
   run(options: { quick: boolean }): Promise<string>;
 }
 
-const suites: readonly BenchSuite[] = [municipalBenchmarks, windowsBenchmarks, claimsBenchmarks, infraBenchmarks, featuresBenchmarks, opsBenchmarks, scaleBenchmarks];
+const suites: readonly BenchSuite[] = [calibrationBenchmarks, municipalBenchmarks, windowsBenchmarks, claimsBenchmarks, infraBenchmarks, featuresBenchmarks, opsBenchmarks, scaleBenchmarks];
 
 const RESULTS = new URL('./results/', import.meta.url);
 
