@@ -61,8 +61,8 @@ const VERDICTS: readonly TileVerdict[] = ['applied', 'late', 'unmatched'];
 /**
  * Tile events as one flat JSON array — per event `id, tile, verdict code, update count`, per update
  * `entity, key, op count`, per op `op, field, value` (and `time` for `last`) — instead of an object
- * per event, update and op: half the bytes, and the log's serialisation was a tenth of a features
- * run's main thread.
+ * per event, update and op: 40% fewer bytes (54 against 90 MB in a steps 1–8 run), and serialising
+ * the log was about 8% of that run's main thread.
  */
 function tileEventsJson(events: readonly TileEvent[]): string {
   const flat: unknown[] = [];
