@@ -1,4 +1,4 @@
-import type { Consumer, ConsumerConfig, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
+import type { Consumer, ConsumerConfig, ConsumerInfo, ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection, QueuedIterator, Status } from '@nats-io/transport-node';
 import type { SubscribeOptions } from '../../core/bus.js';
 import { ConnectorUnavailableError, describeError, SluiceError } from '../../core/errors.js';
@@ -204,7 +204,7 @@ export class NatsSource implements Source {
    */
   private async anotherReader(): Promise<boolean> {
     await abortableDelay(FETCH_EXPIRES_MS + 500, this.stop.signal);
-    return (await this.session.jsm.consumers.info(this.stream, this.durable)).num_waiting > 0;
+    return (await this.consumerInfo()).num_waiting > 0;
   }
 
   /** inOrder: a dropped connection may have lost messages in flight (see the class comment). */
@@ -232,7 +232,7 @@ export class NatsSource implements Source {
     // Cleared first: a disconnect while this runs sets it again, and the check is repeated.
     this.resync = false;
     try {
-      const info = await this.session.jsm.consumers.info(this.stream, this.durable);
+      const info = await this.consumerInfo();
       if (info.num_ack_pending === 0) return;
       // Another reader's pull requests (this one has none open now): not ours to restart.
       if (info.num_waiting > 0 && (await this.anotherReader())) return;
@@ -475,7 +475,12 @@ export class NatsSource implements Source {
   /** Whether the stream holds messages for this consumer that no reader has been sent yet. */
   async hasPending(): Promise<boolean> {
     if (this.stream === '' || this.closed) return false;
-    return (await this.session.jsm.consumers.info(this.stream, this.durable)).num_pending > 0;
+    return (await this.consumerInfo()).num_pending > 0;
+  }
+
+  /** The server's view of this reader's consumer (its pending, waiting and delivered counts). */
+  private consumerInfo(): Promise<ConsumerInfo> {
+    return this.session.jsm.consumers.info(this.stream, this.durable);
   }
 
   /** The last error the pull loop met, while it retries (for status displays); null when healthy. */

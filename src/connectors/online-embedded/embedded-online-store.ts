@@ -46,7 +46,7 @@ interface Group {
 /**
  * One log line. `s` sets ids' serving entries to the state a write left (the stored JSON spliced
  * in, so a write is serialised once); `t` is a batch of tile events as one flat array (see
- * `tileEventsLine`). `w` and `g` are the earlier, object-per-event forms, still replayed.
+ * `tileEventsJson`). `w` and `g` are the earlier, object-per-event forms, still replayed.
  */
 type LogRecord =
   | { readonly s: ReadonlyArray<readonly [string, string, ReadonlyArray<readonly [string, FeatureScalar, number]>]> }
@@ -243,18 +243,14 @@ export class EmbeddedOnlineStore implements OnlineStore {
   private replay(record: LogRecord): void {
     if ('s' in record) {
       for (const [entity, id, entries] of record.s) this.servingOf(entity).set(id, JSON.stringify(entries));
-    } else if ('e' in record && 't' in record) {
-      const group = this.group(record.t);
-      for (const event of tileEventsFromFlat(record.e)) this.applyEvent(group, event);
+    } else if ('e' in record) {
+      const [name, events] = 'g' in record ? [record.g, record.e] : [record.t, tileEventsFromFlat(record.e)];
+      const group = this.group(name);
+      for (const event of events) this.applyEvent(group, event);
       if (record.h !== undefined && record.h > group.horizon) group.horizon = record.h;
       if (record.f !== undefined && record.f > group.frontier) group.frontier = record.f;
     } else if ('w' in record) {
       for (const [entity, id, values, asOf] of record.w) this.applyWrite(entity, id, values, asOf);
-    } else if ('g' in record) {
-      const group = this.group(record.g);
-      for (const event of record.e) this.applyEvent(group, event);
-      if (record.h !== undefined && record.h > group.horizon) group.horizon = record.h;
-      if (record.f !== undefined && record.f > group.frontier) group.frontier = record.f;
     } else {
       this.applyPrune(this.group(record.p), record.t);
     }
@@ -282,14 +278,7 @@ export class EmbeddedOnlineStore implements OnlineStore {
   private applyWrite(entity: string, id: string, values: Readonly<Record<string, FeatureScalar>>, asOf: number): string {
     const byId = this.servingOf(entity);
     const stored = byId.get(id);
-    if (stored === undefined) {
-      const entries: Array<[string, FeatureScalar, number]> = [];
-      for (const name in values) entries.push([name, values[name] ?? null, asOf]);
-      const json = JSON.stringify(entries);
-      byId.set(id, json);
-      return json;
-    }
-    const entries = JSON.parse(stored) as Array<[string, FeatureScalar, number]>;
+    const entries: Array<[string, FeatureScalar, number]> = stored === undefined ? [] : JSON.parse(stored);
     for (const name in values) {
       const current = entries.find((e) => e[0] === name);
       // Older values never overwrite newer ones, so writers may arrive in any order.
