@@ -55,7 +55,7 @@ async function casePipeline(tickets: number, flushRows: number | undefined): Pro
     const started = performance.now();
     // As `sluice run` does: the stateless steps on step threads, which rebuild the pipeline from its definition.
     const recipe = {
-      module: new URL('../../pipelines/municipal-tickets/definition.ts', import.meta.url).href,
+      module: new URL(`../../pipelines/municipal-tickets/definition.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href,
       exportName: 'municipalTicketsDefinition',
       env: { SLUICE_PII_KEY: 'bench-key', SLUICE_WARDS_CSV: join(dir, 'wards.csv') },
     };

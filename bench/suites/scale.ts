@@ -31,8 +31,10 @@ import { median, productNodeFlags, runChild } from '../measure.js';
 import type { BenchSuite } from '../run.js';
 
 const PG_URL = process.env.SLUICE_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const TSX = import.meta.resolve('tsx');
+/** The CLI the worker processes run: compiled beside this file when it is compiled, through tsx when not. */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const CLI = fileURLToPath(new URL(`../../src/cli/main.${FROM_SOURCE ? 'ts' : 'js'}`, import.meta.url));
+const LOADER = FROM_SOURCE ? ['--import', import.meta.resolve('tsx')] : [];
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
 /** What each pipeline reads and writes, for counting and timing in PostgreSQL. */
@@ -103,7 +105,7 @@ async function setup(pipeline: PipelineName): Promise<Setup> {
 function sluiceRun(s: Setup, pipeline: PipelineName, workers: number, extra: readonly string[]): { done: Promise<WorkerRunResult>; stop(): void } {
   const args = ['--warehouse', s.warehouse, '--bus', s.nats.url, ...(s.redis !== null ? ['--online', s.redis.url] : []), 'run', pipeline, '--json', ...extra];
   if (workers > 1) args.push('--workers', String(workers));
-  const child = spawn(process.execPath, [...productNodeFlags(), '--import', TSX, CLI, '--quiet', ...args], {
+  const child = spawn(process.execPath, [...productNodeFlags(), ...LOADER, CLI, '--quiet', ...args], {
     cwd: s.dir,
     env: { ...process.env, SLUICE_PII_KEY: 'bench-key' },
     stdio: ['ignore', 'pipe', 'pipe'],
