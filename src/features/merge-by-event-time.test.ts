@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { Source, SourceBatch } from '../core/source.js';
-import { eventTimeOfLine, mergeByEventTime } from './merge-by-event-time.js';
+import { tempDir } from '../../test/support/temp-dir.js';
+import { JsonLinesSource } from '../connectors/files/jsonl-source.js';
+import { BlockLines, blockLineAttributes, type Source, type SourceBatch, splitBlock } from '../core/source.js';
+import { eventTimeOfLine, eventTimeOfUtf8, mergeByEventTime } from './merge-by-event-time.js';
 
 /** A bounded source that hands out `chunk` lines per pull and records its acks. */
 function source(name: string, lines: string[], chunk: number, acked: string[]): Source {
@@ -96,5 +100,87 @@ describe('mergeByEventTime', () => {
   it('reads the first timestamp field of a JSON line', () => {
     assert.equal(eventTimeOfLine('{"ticket_id":"T","updated_at":"2026-11-01T10:00:00Z","x":1}'), Date.UTC(2026, 10, 1, 10));
     assert.equal(eventTimeOfLine('{"ticket_id":"T"}'), null);
+  });
+
+  it('reads the same time from a line\'s UTF-8 bytes as from its text, whatever precedes the field or how far in it is', () => {
+    const lines = [
+      at(1),
+      '{"ticket_id":"T","updated_at":"2026-11-01T10:00:00Z","x":1}',
+      // Non-ASCII before the field, and in the first field's value, where a later field is valid.
+      '{"d":"சாலையில் குழி","submitted_at":"2026-11-01T10:05:00Z"}',
+      '{"a_at":"２０２６-11-01T10:00","b_at":"2026-11-01T11:00:00Z"}',
+      // A no-break space where JSON allows whitespace: \\s in the text, two other bytes in Latin-1.
+      '{"submitted_at"\u00a0:"2026-11-01T10:06:00Z","later_at":"2026-11-01T12:00:00Z"}',
+      // The field past the first 256 bytes, and one cut by the 256th byte.
+      `{"pad":"${'x'.repeat(300)}","submitted_at":"2026-11-01T10:07:00Z"}`,
+      `{"pad":"${'x'.repeat(212)}","submitted_at":"2026-11-01T10:08:00Z"}`,
+      '{"submitted_at":"not a time at all"}',
+      '{"ticket_id":"T"}',
+      '',
+    ];
+    for (const line of lines) {
+      const bytes = Buffer.from(`#${line}\n`);
+      assert.equal(eventTimeOfUtf8(bytes, 1, bytes.length - 1), eventTimeOfLine(line), line.slice(0, 60));
+    }
+    assert.equal(eventTimeOfUtf8(Buffer.from(lines[3] as string), 0, Buffer.byteLength(lines[3] as string)), null, 'the first field decides, as in the text');
+  });
+
+  describe('of files', () => {
+    const dir = tempDir();
+    /** Tickets and status updates with non-ASCII text, long lines and a line without a time, in event-time order per file. */
+    const tickets = Array.from({ length: 700 }, (_, i) =>
+      i % 97 === 5 ? '{"broken' : JSON.stringify({ id: `t${i}`, d: i % 3 === 0 ? 'சாலையில் பெரிய குழி' : 'x'.repeat(i % 400), submitted_at: new Date(Date.UTC(2026, 10, 1) + i * 60_000).toISOString() }),
+    );
+    const statuses = Array.from({ length: 450 }, (_, i) => JSON.stringify({ id: `s${i}`, updated_at: new Date(Date.UTC(2026, 10, 1) + i * 90_000 + 30_000).toISOString() }));
+    writeFileSync(join(dir, 't.jsonl'), `${tickets.join('\n')}\n`);
+    writeFileSync(join(dir, 's.jsonl'), `${statuses.join('\n')}\n`);
+    const viaText = (payload: string): number | null => eventTimeOfLine(payload);
+
+    /** Every batch as [topic, payload] pairs, and whether it came as a block of bytes. */
+    async function read(parts: Source[], timeOf?: (payload: string) => number | null): Promise<{ messages: string[][]; blocks: number; batches: number }> {
+      const merged = mergeByEventTime(parts, ['tickets.new', 'tickets.status'], timeOf);
+      await merged.open();
+      const out = { messages: [] as string[][], blocks: 0, batches: 0 };
+      for (let batch = await merged.pull(128, 0); batch !== null; batch = await merged.pull(128, 0)) {
+        out.batches++;
+        const block = batch.payloadBlock;
+        if (block !== undefined) {
+          out.blocks++;
+          // The block's lines, read as the step threads and the main thread read them.
+          const lines = new BlockLines(block);
+          const split = splitBlock(block);
+          for (let i = 0; i < block.count; i++) {
+            assert.equal(lines.line(i), split[i]);
+            assert.deepEqual(blockLineAttributes(block, i), batch.messages[i]?.attributes);
+          }
+        }
+        for (const m of batch.messages) out.messages.push([m.attributes?.topic ?? '', m.payload]);
+        await merged.ack(batch);
+      }
+      await merged.close();
+      return out;
+    }
+
+    it('hands out blocks of bytes, each line labelled with its topic, in the order a merge of decoded lines gives', async () => {
+      const bytes = await read([new JsonLinesSource(join(dir, 't.jsonl')), new JsonLinesSource(join(dir, 's.jsonl'))]);
+      const text = await read([new JsonLinesSource(join(dir, 't.jsonl')), new JsonLinesSource(join(dir, 's.jsonl'))], viaText);
+      assert.equal(text.blocks, 0, 'a time function of its own reads decoded lines');
+      assert.equal(bytes.blocks, bytes.batches);
+      assert.equal(bytes.messages.length, tickets.length + statuses.length);
+      assert.deepEqual(bytes.messages, text.messages);
+      const topics = bytes.messages.slice(0, 20).map(([topic]) => topic);
+      assert.ok(topics.includes('tickets.new') && topics.includes('tickets.status'), `interleaved: ${topics.join(' ')}`);
+    });
+
+    it('turns a batch into messages, order kept, when a part gives messages instead of lines', async () => {
+      const acked: string[] = [];
+      // The status updates end early: the batches after them are lines of the ticket file alone.
+      const early = statuses.slice(0, 120);
+      const mixed = await read([new JsonLinesSource(join(dir, 't.jsonl')), source('s', early, 50, acked)]);
+      const text = await read([new JsonLinesSource(join(dir, 't.jsonl')), source('s', early, 50, [])], viaText);
+      assert.ok(mixed.blocks > 0 && mixed.blocks < mixed.batches, `${mixed.blocks} of ${mixed.batches} batches were blocks`);
+      assert.deepEqual(mixed.messages, text.messages);
+      assert.equal(acked.length, Math.ceil(early.length / 50), 'every batch of the message part acknowledged once');
+    });
   });
 });

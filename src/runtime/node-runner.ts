@@ -7,7 +7,7 @@ import { ConnectorUnavailableError, DependencyUnavailableError, describeError, T
 import type { Pipeline, PipelineNode, RetryPolicy, StepNode, TapNode } from '../core/pipeline.js';
 import type { RowFrame } from '../core/row-frame.js';
 import type { Row, TableSpec } from '../core/schema.js';
-import type { SourceBatch, SourceMessage } from '../core/source.js';
+import type { BlockLines, SourceBatch, SourceMessage } from '../core/source.js';
 import type { SideOutputs } from '../core/stateful.js';
 import { Filtered, Rejection, type StepContext } from '../core/step.js';
 import type { Clock } from '../time/clock.js';
@@ -31,17 +31,34 @@ export class InFlight implements Envelope {
   readonly publishTime: number;
   readonly receivedAt: number;
   readonly source: string;
-  readonly raw: string;
+  private rawText: string | null;
+  private readonly rawLines: BlockLines | null;
   /** Where the message was in its pulled batch. */
   position = 0;
-  constructor(id: string | null, raw: string, attributes: Readonly<Record<string, string>>, publishTime: number, receivedAt: number, source: string) {
+  /**
+   * `raw` is the payload, or the lines of the block batch it came in (then it is decoded, from
+   * line `position`, only if something reads it — an error row on the main thread after the
+   * step threads — and `data` starts undefined).
+   */
+  constructor(id: string | null, raw: string | BlockLines, attributes: Readonly<Record<string, string>>, publishTime: number, receivedAt: number, source: string) {
     this.givenId = id;
-    this.data = raw;
-    this.raw = raw;
+    if (typeof raw === 'string') {
+      this.data = raw;
+      this.rawText = raw;
+      this.rawLines = null;
+    } else {
+      this.rawText = null;
+      this.rawLines = raw;
+    }
     this.attributes = attributes;
     this.publishTime = publishTime;
     this.receivedAt = receivedAt;
     this.source = source;
+  }
+
+  get raw(): string {
+    this.rawText ??= (this.rawLines as BlockLines).line(this.position);
+    return this.rawText;
   }
 
   get id(): string {

@@ -6,7 +6,7 @@ import { ConnectorUnavailableError, describeError } from '../core/errors.js';
 import { type Pipeline, type PipelineNode, type RetryPolicy, STATE_TABLE, type TapNode } from '../core/pipeline.js';
 import type { SideOutputs } from '../core/stateful.js';
 import type { Row, TableSpec } from '../core/schema.js';
-import { batchSize, carriesRedelivery, type Source, type SourceBatch } from '../core/source.js';
+import { BlockLines, batchSize, blockLineAttributes, carriesRedelivery, type Source, type SourceBatch } from '../core/source.js';
 import type { TableBatch, Warehouse } from '../core/warehouse.js';
 import { LatencyHistogram } from '../observe/latency-histogram.js';
 import { backoffDelay, sleep } from './backoff.js';
@@ -393,10 +393,18 @@ class PipelineEngine {
     } else {
       const sourceName = this.options.source.name;
       const live: InFlight[] = new Array(index.length);
+      // A block batch stays bytes here too: a line is decoded only for an error row (see InFlight).
+      const block = batch.payloadBlock;
+      const lines = block !== undefined ? new BlockLines(block) : null;
       for (let k = 0; k < index.length; k++) {
         const position = index[k] as number;
-        const m = batch.messages[position] as SourceBatch['messages'][number];
-        const env = new InFlight(ids[k] as string, m.payload, m.attributes ?? NO_ATTRIBUTES, m.publishTime ?? receivedAt, receivedAt, sourceName);
+        let env: InFlight;
+        if (block !== undefined) {
+          env = new InFlight(ids[k] as string, lines as BlockLines, blockLineAttributes(block, position) ?? NO_ATTRIBUTES, receivedAt, receivedAt, sourceName);
+        } else {
+          const m = batch.messages[position] as SourceBatch['messages'][number];
+          env = new InFlight(ids[k] as string, m.payload, m.attributes ?? NO_ATTRIBUTES, m.publishTime ?? receivedAt, receivedAt, sourceName);
+        }
         env.position = position;
         env.data = values[k];
         live[k] = env;

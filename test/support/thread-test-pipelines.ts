@@ -96,7 +96,8 @@ export const envelopeEchoDefinition: PipelineDefinition = {
         { stateless: true, retry: { attempts: 2, initialDelayMs: 1, maxDelayMs: 1 } },
       )
       .write(echoHead, (v, env): Row => [env.id, v.k, v.text, v.n, v.score, v.flag, v.tags, docOf(v), noteOf(v), ...envelopeCells(env)])
-      .step('onMain', (v) => v)
+      // Some records fail on the main thread, after the step threads: their error rows need the raw payload there.
+      .step('onMain', (v, ctx) => (v.n % 23 === 4 ? ctx.reject('tail_rejected', `record ${v.n} fails after the step threads`) : v))
       .write(echoTail, (v, env): Row => [env.id, v.n, ...envelopeCells(env)]),
 };
 

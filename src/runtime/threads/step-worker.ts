@@ -7,7 +7,7 @@ import { RunAccounting } from '../../core/accounting.js';
 import { ConfigError, SluiceError } from '../../core/errors.js';
 import type { PipelineDefinition } from '../../core/pipeline-definition.js';
 import type { Pipeline, PipelineNode } from '../../core/pipeline.js';
-import { type LineBlock, type SourceMessage, splitBlock } from '../../core/source.js';
+import { blockLineAttributes, type LineBlock, type SourceMessage, splitBlock } from '../../core/source.js';
 import { piiHasherFromEnv } from '../../privacy/hash-pii.js';
 import { type InFlight, NodeRunner, PendingChunk } from '../node-runner.js';
 import type { BatchMessage, BatchResult, FromWorker, InitMessage, ToWorker } from './protocol.js';
@@ -80,13 +80,15 @@ async function runBatch(message: BatchMessage): Promise<void> {
   const counts = new RunAccounting(pipeline.name);
   tally = counts;
   const chunk = new PendingChunk();
-  const payloads = Array.isArray(message.payloads) ? (message.payloads as readonly string[]) : splitBlock(message.payloads as LineBlock);
+  const block = Array.isArray(message.payloads) ? null : (message.payloads as LineBlock);
+  const payloads = block === null ? (message.payloads as readonly string[]) : splitBlock(block);
   const messages: SourceMessage[] = new Array(payloads.length);
   for (let i = 0; i < messages.length; i++) {
+    const attributes = block !== null ? blockLineAttributes(block, i) : message.attributes?.[i];
     messages[i] = {
       payload: payloads[i] as string,
       ...(message.ids?.[i] != null ? { id: message.ids[i] as string } : {}),
-      ...(message.attributes?.[i] != null ? { attributes: message.attributes[i] as Record<string, string> } : {}),
+      ...(attributes != null ? { attributes } : {}),
       ...(message.publishTimes !== null ? { publishTime: message.publishTimes[i] as number } : {}),
       ...(message.deliveryCounts !== null && (message.deliveryCounts[i] as number) > 0 ? { deliveryCount: message.deliveryCounts[i] as number } : {}),
     };

@@ -13,6 +13,7 @@ import { DuckDbWarehouse } from '../../connectors/duckdb/duckdb-warehouse.js';
 import { JsonLinesSource } from '../../connectors/files/jsonl-source.js';
 import { LocalBus } from '../../connectors/local-bus/local-bus.js';
 import type { Source, SourceMessage } from '../../core/source.js';
+import { mergeByEventTime } from '../../features/merge-by-event-time.js';
 import { piiHasherFromEnv } from '../../privacy/hash-pii.js';
 import { type PipelineRecipe, type RunResult, runBatch } from '../runner.js';
 
@@ -367,7 +368,7 @@ describe('step worker threads: envelopes and frames', () => {
       const a = single.result.accounting;
       assert.equal(a.received, messages.length);
       assert.ok(a.filtered > 50, `${a.filtered} filtered`);
-      assert.deepEqual(Object.keys(a.errorsByType).sort(), ['invalid_json', 'max_deliveries_exceeded', 'retries_exhausted']);
+      assert.deepEqual(Object.keys(a.errorsByType).sort(), ['invalid_json', 'max_deliveries_exceeded', 'retries_exhausted', 'tail_rejected']);
       assert.equal(a.errorsByType.max_deliveries_exceeded, 2);
       assert.deepEqual(threaded.result.accounting, a);
       for (const [table, processingTime] of [
@@ -391,6 +392,59 @@ describe('step worker threads: envelopes and frames', () => {
       for (const key of ['published', 'with_attributes', 'given_ids']) assert.ok(Number(seen?.[key]) > 300, `${key}: ${JSON.stringify(seen)}`);
       const [lone] = await threaded.wh.query(`SELECT DISTINCT text FROM echo_head WHERE text LIKE 'a%b'`);
       assert.equal(lone?.text, 'a\uFFFDb');
+    } finally {
+      await single.wh.close();
+      await threaded.wh.close();
+    }
+  });
+});
+
+describe('step worker threads: merged files as blocks of bytes', () => {
+  const recipe: PipelineRecipe = { module: THREAD_PIPELINES, exportName: 'envelopeEchoDefinition', env };
+  const dir = tempDir();
+  /** Two files in event-time order; lines with non-ASCII text, some broken, some failing on the main thread. */
+  const line = (file: string, i: number): string =>
+    i % 61 === 9
+      ? `{"k": "${file}${i}", broken`
+      : JSON.stringify({ k: `${file}${i}`, text: i % 4 === 0 ? 'சாலையில் பெரிய குழி' : `plain ${i}`, n: i, score: i / 7, flag: i % 2 === 0, tags: [], doc: { i }, sent_at: new Date(Date.UTC(2026, 10, 1) + i * (file === 'a' ? 60_000 : 97_000)).toISOString() });
+  const files = (['a', 'b'] as const).map((file) => {
+    const path = join(dir, `${file}.jsonl`);
+    writeFileSync(path, `${Array.from({ length: 1500 }, (_, i) => line(file, i)).join('\n')}\n`);
+    return path;
+  });
+
+  async function echo(threads: number): Promise<{ wh: DuckDbWarehouse; result: RunResult }> {
+    const wh = await openMemoryWarehouse();
+    const result = await runBatch(envelopeEchoDefinition.build({ hash: hasher.hash, env }), {
+      source: mergeByEventTime(files.map((f) => new JsonLinesSource(f)), ['echo.a', 'echo.b']),
+      warehouse: wh,
+      flushRows: FLUSH_ROWS,
+      ...(threads > 0 ? { threads: { count: threads, recipe } } : {}),
+    });
+    return { wh, result };
+  }
+
+  it('carry each line\'s topic to the threads, and its raw text to error rows written after them', { timeout: 60_000 }, async () => {
+    const single = await echo(0);
+    const threaded = await echo(2);
+    try {
+      const a = single.result.accounting;
+      assert.equal(a.received, 3000);
+      assert.ok((a.errorsByType.tail_rejected ?? 0) > 100 && (a.errorsByType.invalid_json ?? 0) > 40, JSON.stringify(a.errorsByType));
+      assert.deepEqual(threaded.result.accounting, a);
+      for (const [table, processingTime] of [
+        ['echo_head', []],
+        ['echo_tail', []],
+        ['envelope_echo_errors', ['error_timestamp']],
+      ] as const) {
+        assert.deepEqual(await contents(threaded.wh, table, processingTime), await contents(single.wh, table, processingTime), table);
+      }
+      const topics = await threaded.wh.query('SELECT topic, count(*) AS n FROM echo_tail GROUP BY topic ORDER BY topic');
+      assert.deepEqual(topics.map((t) => t.topic), ['echo.a', 'echo.b']);
+      const rejected = await threaded.wh.query(`SELECT raw_payload FROM envelope_echo_errors WHERE error_type = 'tail_rejected' ORDER BY raw_payload`);
+      const want = new Set(['a', 'b'].flatMap((file) => Array.from({ length: 1500 }, (_, i) => i).filter((i) => i % 23 === 4 && i % 61 !== 9).map((i) => line(file, i))));
+      assert.equal(rejected.length, want.size);
+      for (const row of rejected) assert.ok(want.has(row.raw_payload as string), `raw payload of a rejected record: ${String(row.raw_payload).slice(0, 80)}`);
     } finally {
       await single.wh.close();
       await threaded.wh.close();
