@@ -75,11 +75,11 @@ export function municipalBackfillSources(range: { from?: number; to?: number } =
   if (range.from !== undefined) where.push(`submitted_at >= epoch_ms(CAST(${Math.trunc(range.from)} AS BIGINT))`);
   if (range.to !== undefined) where.push(`submitted_at < epoch_ms(CAST(${Math.trunc(range.to)} AS BIGINT))`);
   return {
-    eventsSql: `SELECT _id, epoch_ms(submitted_at) AS event_time, 'ticket' AS kind, ward, category, citizen_id_hash, CAST(NULL AS DOUBLE) AS response_minutes FROM raw_tickets
+    eventsSql: `SELECT ticket_id AS _id, epoch_ms(submitted_at) AS event_time, 'ticket' AS kind, ward, category, citizen_id_hash, CAST(NULL AS DOUBLE) AS response_minutes FROM raw_tickets
       UNION ALL
       SELECT s._id, epoch_ms(s.updated_at) AS event_time, s.status AS kind, t.ward, t.category, t.citizen_id_hash, s.response_minutes
       FROM ticket_status_updates s JOIN raw_tickets t ON t.ticket_id = s.ticket_id`,
-    targetsSql: `SELECT _id, ticket_id, submitted_at, epoch_ms(submitted_at) AS target_time, ward, category, citizen_id_hash FROM raw_tickets${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`,
+    targetsSql: `SELECT ticket_id AS _id, ticket_id, submitted_at, epoch_ms(submitted_at) AS target_time, ward, category, citizen_id_hash FROM raw_tickets${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}`,
     excludedIdsSql: 'SELECT _id FROM feature_refusals',
   };
 }

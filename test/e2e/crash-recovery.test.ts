@@ -28,10 +28,15 @@ async function snapshot(path: string): Promise<Record<string, unknown>> {
   const wh = new DuckDbWarehouse({ path });
   await wh.open();
   const out: Record<string, unknown> = {};
-  for (const table of ['raw_tickets', 'cleansed_tickets', 'ticket_errors']) {
-    const [counts] = await wh.query(`SELECT count(*) AS n, count(DISTINCT _id) AS ids FROM ${table}`);
+  const keys: ReadonlyArray<readonly [table: string, key: string]> = [
+    ['raw_tickets', 'ticket_id'],
+    ['cleansed_tickets', 'ticket_id'],
+    ['ticket_errors', '_id'],
+  ];
+  for (const [table, key] of keys) {
+    const [counts] = await wh.query(`SELECT count(*) AS n, count(DISTINCT ${key}) AS ids FROM ${table}`);
     out[table] = counts;
-    out[`${table}_ids`] = (await wh.query(`SELECT _id FROM ${table} ORDER BY _id`)).map((r) => r._id).join(',');
+    out[`${table}_ids`] = (await wh.query(`SELECT ${key} AS k FROM ${table} ORDER BY k`)).map((r) => r.k).join(',');
   }
   out.cleansed_sample = await wh.query('SELECT ticket_id, citizen_id_hash, description_clean, sentiment_score FROM cleansed_tickets ORDER BY ticket_id LIMIT 50');
   await wh.close();

@@ -135,10 +135,10 @@ export interface TableDiff {
   /** Rows (whole, minus the skipped columns) in A and not in B, and the reverse. */
   readonly onlyInA: number;
   readonly onlyInB: number;
-  /** Rows sharing an `_id` with another row of the same table (0 when idempotency held). */
+  /** Rows sharing a key with another row of the same table (0 when idempotency held). */
   readonly duplicateIdsA: number;
   readonly duplicateIdsB: number;
-  /** A few differing `_id`s, for the failure message. */
+  /** A few differing keys, for the failure message. */
   readonly sample: readonly string[];
 }
 
@@ -151,8 +151,10 @@ export async function compareTable(client: pg.Client, a: string, b: string, tabl
     'SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position',
     [a, table],
   );
-  const list = columns
-    .map((c) => c.column_name)
+  const names = columns.map((c) => c.column_name);
+  // The key: `_id`, or the natural key a table declares instead (first, as ticket_id in raw_tickets).
+  const key = `"${names.includes('_id') ? '_id' : names[0]}"`;
+  const list = names
     .filter((c) => !skip.includes(c) && !c.startsWith('_sluice'))
     .map((c) => `"${c}"`)
     .join(', ');
@@ -163,15 +165,15 @@ export async function compareTable(client: pg.Client, a: string, b: string, tabl
     `SELECT (SELECT count(*) FROM ${ta})::int AS rows_a, (SELECT count(*) FROM ${tb})::int AS rows_b,
             (SELECT count(*) FROM (SELECT ${list} FROM ${ta} EXCEPT ALL SELECT ${list} FROM ${tb}) x)::int AS only_a,
             (SELECT count(*) FROM (SELECT ${list} FROM ${tb} EXCEPT ALL SELECT ${list} FROM ${ta}) y)::int AS only_b,
-            (SELECT count(*) - count(DISTINCT _id) FROM ${ta})::int AS dup_a,
-            (SELECT count(*) - count(DISTINCT _id) FROM ${tb})::int AS dup_b`,
+            (SELECT count(*) - count(DISTINCT ${key}) FROM ${ta})::int AS dup_a,
+            (SELECT count(*) - count(DISTINCT ${key}) FROM ${tb})::int AS dup_b`,
   );
   const r = rows[0] as Record<string, number>;
   let sample: string[] = [];
   if (r.only_a !== 0 || r.only_b !== 0) {
     // Both ways: a row only after the outage (an extra one) is as telling as one missing.
     const only = async (x: string, y: string, label: string): Promise<string[]> =>
-      (await client.query<{ _id: string }>(`SELECT _id FROM (SELECT ${list} FROM ${x} EXCEPT ALL SELECT ${list} FROM ${y}) d ORDER BY _id LIMIT 5`)).rows.map((d) => `${d._id} only in ${label}`);
+      (await client.query<{ k: string }>(`SELECT ${key} AS k FROM (SELECT ${list} FROM ${x} EXCEPT ALL SELECT ${list} FROM ${y}) d ORDER BY k LIMIT 5`)).rows.map((d) => `${d.k} only in ${label}`);
     sample = [...(await only(ta, tb, a)), ...(await only(tb, ta, b))];
   }
   return {

@@ -29,6 +29,37 @@ describe('DuckDB warehouse', () => {
     await second.close();
   });
 
+  it('refuses, naming the difference, a table whose columns are not the declared ones in the declared order', async () => {
+    // The appender fills columns by position: values must never land in another column.
+    const table = defineTable({ name: 'tickets', key: 'ticket_id', columns: [{ name: 'ticket_id', type: 'string' }, { name: 'ward', type: 'string' }, { name: 'n', type: 'integer' }] });
+    const cases: Array<[ddl: string, says: RegExp]> = [
+      ['CREATE TABLE tickets (_id VARCHAR, ticket_id VARCHAR, ward VARCHAR, n INTEGER)', /has column\(s\) _id that the pipeline does not declare \(it writes ticket_id, ward, n, in that order\)/],
+      ['CREATE TABLE tickets (ticket_id VARCHAR, n INTEGER, ward VARCHAR)', /declared columns in another order \(ticket_id, n, ward\); rows are appended in the order ticket_id, ward, n/],
+      ['CREATE TABLE tickets (ticket_id VARCHAR, n INTEGER)', /lacks column\(s\) ward/],
+    ];
+    for (const [ddl, says] of cases) {
+      const wh = new DuckDbWarehouse({ path: ':memory:' });
+      await wh.open();
+      try {
+        await wh.execute(ddl);
+        await assert.rejects(wh.ensureTable(table, 'never'), (error: Error & { code?: string }) => {
+          assert.equal(error.code, 'SCHEMA_MISMATCH');
+          assert.match(error.message, says);
+          return true;
+        });
+      } finally {
+        await wh.close();
+      }
+    }
+    const wh = new DuckDbWarehouse({ path: ':memory:' });
+    await wh.open();
+    await wh.execute('CREATE TABLE tickets (ticket_id VARCHAR, ward VARCHAR, n INTEGER)');
+    await wh.ensureTable(table, 'never');
+    await wh.commit([{ table, rows: [['T1', 'Ward 4', 7]] }]);
+    assert.deepEqual(await wh.query('SELECT ticket_id, ward, n FROM tickets'), [{ ticket_id: 'T1', ward: 'Ward 4', n: 7 }]);
+    await wh.close();
+  });
+
   it('says which process holds the file when a second writer opens it', async () => {
     const path = join(tempDir(), 'locked.duckdb');
     const holder = new DuckDbWarehouse({ path });

@@ -130,19 +130,39 @@ export class DuckDbWarehouse implements Warehouse {
     return reader.getRows().length > 0;
   }
 
-  /** An existing table missing a declared column is a schema drift the user must hear about. */
+  /**
+   * An existing table must have the declared columns, no others, in the declared order: the
+   * appender fills a table's columns by position, so a table created by hand in another order, or
+   * by an older Sluice with other columns, would otherwise take values into the wrong columns.
+   */
   private async checkColumns(table: TableSpec): Promise<void> {
     const reader = await this.connection().runAndReadAll(
-      `SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = $1`,
+      `SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = $1 ORDER BY ordinal_position`,
       [table.name],
     );
-    const present = new Set(reader.getRows().map((r) => String(r[0])));
-    const missing = table.columns.filter((c) => !present.has(c.name)).map((c) => c.name);
+    const present = reader.getRows().map((r) => String(r[0]));
+    const declared = table.columns.map((c) => c.name);
+    const missing = declared.filter((name) => !present.includes(name));
     if (missing.length > 0) {
       throw new SluiceError(
         'SCHEMA_MISMATCH',
         `table "${table.name}" in ${this.location} lacks column(s) ${missing.join(', ')} that the pipeline declares. ` +
           `Add them (ALTER TABLE … ADD COLUMN) or write to a fresh warehouse file.`,
+      );
+    }
+    const extra = present.filter((name) => !declared.includes(name));
+    if (extra.length > 0) {
+      throw new SluiceError(
+        'SCHEMA_MISMATCH',
+        `table "${table.name}" in ${this.location} has column(s) ${extra.join(', ')} that the pipeline does not declare ` +
+          `(it writes ${declared.join(', ')}, in that order). Drop them (ALTER TABLE … DROP COLUMN) or write to a fresh warehouse file.`,
+      );
+    }
+    if (present.join('\u0000') !== declared.join('\u0000')) {
+      throw new SluiceError(
+        'SCHEMA_MISMATCH',
+        `table "${table.name}" in ${this.location} has the declared columns in another order (${present.join(', ')}); ` +
+          `rows are appended in the order ${declared.join(', ')}. Recreate the table in that order, or write to a fresh warehouse file.`,
       );
     }
   }

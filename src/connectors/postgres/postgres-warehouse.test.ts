@@ -152,6 +152,43 @@ describe('PostgreSQL warehouse', { ...(skip !== undefined ? { skip } : {}) }, ()
     }
   });
 
+  it('refuses an existing table keyed another way: a NOT NULL column it does not write, a key table without its key', async () => {
+    // As a table made by an older Sluice, with an `_id` column, meets a spec that now keys on ticket_id.
+    const byTicket = (partitionBy?: string) =>
+      defineTable({
+        name: 'tickets',
+        key: 'ticket_id',
+        ...(partitionBy !== undefined ? { partitionBy } : {}),
+        columns: [
+          { name: 'ticket_id', type: 'string', nullable: false },
+          { name: 'at', type: 'timestamp', nullable: false },
+        ],
+      });
+    const cases: Array<[ddl: string, partitionBy: string | undefined, says: RegExp]> = [
+      ['CREATE TABLE tickets (_id text NOT NULL PRIMARY KEY, ticket_id text NOT NULL UNIQUE, at timestamptz NOT NULL)', undefined, /NOT NULL column\(s\) _id without a default that the pipeline does not write/],
+      [
+        'CREATE TABLE tickets (_id text, ticket_id text NOT NULL, at timestamptz NOT NULL) PARTITION BY RANGE (at); CREATE TABLE tickets__keys (_id text PRIMARY KEY, at timestamptz)',
+        'at',
+        /key table "tickets__keys" .* has no column "ticket_id", the key of "tickets": it was made for another key/,
+      ],
+    ];
+    for (const [ddl, partitionBy, says] of cases) {
+      const schema = freshSchema();
+      const wh = await openWarehouse(schema);
+      try {
+        await wh.execute(`CREATE SCHEMA "${schema}"; SET search_path TO "${schema}"; ${ddl}`);
+        await assert.rejects(() => wh.ensureTable(byTicket(partitionBy), 'never'), (error: unknown) => {
+          assert.ok(error instanceof SluiceError);
+          assert.equal(error.code, 'SCHEMA_MISMATCH');
+          assert.match(error.message, says);
+          return true;
+        });
+      } finally {
+        await wh.close();
+      }
+    }
+  });
+
   it('round-trips text COPY must escape, and never quotes a row value in an error', async () => {
     const wh = await openWarehouse(freshSchema());
     const t = defineTable({

@@ -227,7 +227,11 @@ export class PostgresWarehouse implements Warehouse {
     if (kind !== 'r' && kind !== 'p') {
       throw new SluiceError('SCHEMA_MISMATCH', `"${table.name}" in ${this.location} (schema "${this.schema}") is not a table (relkind ${kind}); Sluice can only write to tables. Drop it or rename the pipeline's table.`);
     }
-    const columns = await client.query<{ column_name: string }>('SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2', [this.schema, table.name]);
+    const columns = await client.query<{ column_name: string; required: boolean }>(
+      `SELECT column_name, is_nullable = 'NO' AND column_default IS NULL AND is_generated = 'NEVER' AS required
+         FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2`,
+      [this.schema, table.name],
+    );
     const present = new Set(columns.rows.map((r) => r.column_name));
     const missing = table.columns.filter((c) => !present.has(c.name)).map((c) => c.name);
     if (missing.length > 0) {
@@ -235,6 +239,17 @@ export class PostgresWarehouse implements Warehouse {
         'SCHEMA_MISMATCH',
         `table "${table.name}" in ${this.location} (schema "${this.schema}") lacks column(s) ${missing.join(', ')} that the pipeline declares. ` +
           'Add them (ALTER TABLE … ADD COLUMN) or write to a fresh schema (?schema=… in the URL).',
+      );
+    }
+    // Rows name their columns, so an undeclared column is fine — unless a row cannot leave it empty
+    // (an `_id` from an older Sluice, say, where the table now keys on a column of its own).
+    const declared = new Set(table.columns.map((c) => c.name));
+    const required = columns.rows.filter((r) => r.required && !declared.has(r.column_name)).map((r) => r.column_name);
+    if (required.length > 0) {
+      throw new SluiceError(
+        'SCHEMA_MISMATCH',
+        `table "${table.name}" in ${this.location} (schema "${this.schema}") has NOT NULL column(s) ${required.join(', ')} without a default that the pipeline does not write. ` +
+          'Drop them (ALTER TABLE … DROP COLUMN), give them a default, or write to a fresh schema (?schema=… in the URL).',
       );
     }
     if (kind === 'r') {
@@ -252,7 +267,20 @@ export class PostgresWarehouse implements Warehouse {
       }
       return;
     }
-    if (table.partitionBy !== undefined && (await this.relationKind(client, keyTableName(table.name))) === null) {
+    if (table.partitionBy !== undefined && (await this.relationKind(client, keyTableName(table.name))) !== null) {
+      const keyed = await client.query('SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 AND column_name = $3', [
+        this.schema,
+        keyTableName(table.name),
+        table.key,
+      ]);
+      if (keyed.rowCount === 0) {
+        throw new SluiceError(
+          'SCHEMA_MISMATCH',
+          `the key table "${keyTableName(table.name)}" in ${this.location} (schema "${this.schema}") has no column "${table.key}", the key of "${table.name}": ` +
+            'it was made for another key. Drop it (Sluice rebuilds it from the table) or write to a fresh schema (?schema=… in the URL).',
+        );
+      }
+    } else if (table.partitionBy !== undefined) {
       // A partitioned table Sluice did not create: give it a key table holding the keys it has.
       await this.transaction(client, async () => {
         await this.lockTable(client, table.name);

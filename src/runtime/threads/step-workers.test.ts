@@ -49,10 +49,10 @@ function ingest(wh: DuckDbWarehouse, input: string, recipe?: PipelineRecipe, cou
   });
 }
 
-/** A table's rows in key order, without the columns that hold processing time. */
+/** A table's rows in a fixed order (by every column, the key first), without the columns that hold processing time. */
 async function contents(wh: DuckDbWarehouse, table: string, processingTime: readonly string[]): Promise<Array<Record<string, unknown>>> {
   const exclude = processingTime.length > 0 ? ` EXCLUDE (${processingTime.join(', ')})` : '';
-  return wh.query(`SELECT *${exclude} FROM ${table} ORDER BY _id`);
+  return wh.query(`SELECT *${exclude} FROM ${table} ORDER BY ALL`);
 }
 
 async function rowCounts(wh: DuckDbWarehouse, tables: readonly string[]): Promise<Record<string, number>> {
