@@ -3,11 +3,12 @@ import { dirname, resolve } from 'node:path';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { ConfigError, SluiceError, TableMissingError } from '../../core/errors.js';
-import { cellAt, decodeStrings, encodeRows, encodeStrings, type FrameColumn, type RowFrame } from '../../core/row-frame.js';
+import { encodeRows, type RowFrame, type Utf8Strings } from '../../core/row-frame.js';
 import type { CreateDisposition, TableSpec } from '../../core/schema.js';
 import type { CommitResult, TableBatch, Warehouse } from '../../core/warehouse.js';
 import { ChunkWriter } from './duckdb-chunk-writer.js';
 import { duckDbColumnDefinition, quoteIdent } from './duckdb-types.js';
+import { dropKeys, pickUniqueKeys } from './unique-keys.js';
 
 export interface DuckDbWarehouseOptions {
   /** A file path, or `:memory:`. */
@@ -194,7 +195,7 @@ export class DuckDbWarehouse implements Warehouse {
           const upsert = table.spec.writeMode === 'upsert';
           const offered = frames.reduce((n, f) => n + f.rows, 0);
           const picked = pickUniqueKeys(frames, table.keyIndex, upsert);
-          if (table.mayHaveRows && picked.keys.length > 0) {
+          if (table.mayHaveRows && picked.count > 0) {
             const existing = await this.existingKeys(db, table, picked.keys);
             if (existing.size > 0) {
               if (upsert) await db.run(`DELETE FROM ${quoteIdent(table.spec.name)} WHERE ${quoteIdent(table.spec.key)} IN (SELECT k FROM ${KEYS_TABLE})`);
@@ -236,10 +237,10 @@ export class DuckDbWarehouse implements Warehouse {
   }
 
   /** Which of `keys` the table already holds: the keys go to a TEMP table, one semi-join. */
-  private async existingKeys(db: DuckDBConnection, table: PreparedTable, keys: readonly string[]): Promise<Set<string>> {
+  private async existingKeys(db: DuckDBConnection, table: PreparedTable, keys: Utf8Strings): Promise<Set<string>> {
     const appender = await db.createAppender('_sluice_keys', 'main', 'temp');
     try {
-      this.keyWriter.append(appender, { rows: keys.length, columns: [{ kind: 'string', text: encodeStrings(keys), nulls: null }] });
+      this.keyWriter.append(appender, { rows: keys.ends.length, columns: [{ kind: 'string', text: keys, nulls: null }] });
       appender.flushSync();
     } finally {
       appender.closeSync();
@@ -277,71 +278,6 @@ export class DuckDbWarehouse implements Warehouse {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
-}
-
-/** The rows of a commit to write: one per key, as a selection per frame, and the keys themselves. */
-interface PickedRows {
-  selections: Int32Array[];
-  readonly keys: string[];
-  /** For each picked key, its frame and row, to drop it again when the table already holds it. */
-  readonly frameOf: number[];
-  readonly rowOf: number[];
-}
-
-/**
- * One row per key: the first (insert-or-ignore: the earliest delivery wins, as it would across
- * commits) or the last (upsert: the newest state wins).
- */
-function pickUniqueKeys(frames: readonly RowFrame[], keyIndex: number, keepLast: boolean): PickedRows {
-  const seen = new Map<string, number>();
-  const keys: string[] = [];
-  const frameOf: number[] = [];
-  const rowOf: number[] = [];
-  for (let f = 0; f < frames.length; f++) {
-    const frame = frames[f] as RowFrame;
-    const column = frame.columns[keyIndex] as FrameColumn;
-    // A string key column is decoded in one pass over its bytes, not one buffer view per key.
-    const strings = column.kind === 'string' ? decodeStrings(column.text) : null;
-    for (let r = 0; r < frame.rows; r++) {
-      const key = strings !== null ? (strings[r] as string) : String(cellAt(column, r));
-      const index = seen.get(key);
-      if (index === undefined) {
-        seen.set(key, keys.length);
-        keys.push(key);
-        frameOf.push(f);
-        rowOf.push(r);
-      } else if (keepLast) {
-        frameOf[index] = f;
-        rowOf[index] = r;
-      }
-    }
-  }
-  const picked: PickedRows = { selections: [], keys, frameOf, rowOf };
-  picked.selections = selectionsOf(frames.length, picked, null);
-  return picked;
-}
-
-/** Ascending row selections per frame from the picks (those not in `drop`). */
-function selectionsOf(frameCount: number, picked: PickedRows, drop: ReadonlySet<string> | null): Int32Array[] {
-  const counts = new Int32Array(frameCount);
-  const { keys, frameOf, rowOf } = picked;
-  for (let i = 0; i < keys.length; i++) if (drop === null || !drop.has(keys[i] as string)) counts[frameOf[i] as number] = (counts[frameOf[i] as number] as number) + 1;
-  const selections = Array.from(counts, (n) => new Int32Array(n));
-  const fill = new Int32Array(frameCount);
-  for (let i = 0; i < keys.length; i++) {
-    if (drop?.has(keys[i] as string)) continue;
-    const f = frameOf[i] as number;
-    const at = fill[f] as number;
-    fill[f] = at + 1;
-    (selections[f] as Int32Array)[at] = rowOf[i] as number;
-  }
-  for (const selection of selections) selection.sort();
-  return selections;
-}
-
-/** Removes the picks whose key the table already has (insert-or-ignore). */
-function dropKeys(picked: PickedRows, existing: ReadonlySet<string>): void {
-  picked.selections = selectionsOf(picked.selections.length, picked, existing);
 }
 
 /** JS values people and JSON can use: safe BIGINTs as numbers, timestamps as ISO text. */
