@@ -64,6 +64,34 @@ async function rowCounts(wh: DuckDbWarehouse, tables: readonly string[]): Promis
   return counts;
 }
 
+const echoRecipe: PipelineRecipe = { module: THREAD_PIPELINES, exportName: 'envelopeEchoDefinition', env };
+
+/** The envelope-echo pipeline over `source` on `threads` step threads (0: the main thread alone). */
+async function runEcho(source: Source, threads: number, maxDeliveries?: number): Promise<{ wh: DuckDbWarehouse; result: RunResult }> {
+  const wh = await openMemoryWarehouse();
+  const result = await runBatch(envelopeEchoDefinition.build({ hash: hasher.hash, env }), {
+    source,
+    warehouse: wh,
+    flushRows: FLUSH_ROWS,
+    ...(maxDeliveries !== undefined ? { maxDeliveries } : {}),
+    ...(threads > 0 ? { threads: { count: threads, recipe: echoRecipe } } : {}),
+  });
+  return { wh, result };
+}
+
+/** Every echo table the same in both warehouses (error timestamps aside), each with more than `minRows` rows. */
+async function assertSameEchoTables(threaded: DuckDbWarehouse, single: DuckDbWarehouse, minRows: number): Promise<void> {
+  for (const [table, processingTime] of [
+    ['echo_head', []],
+    ['echo_tail', []],
+    ['envelope_echo_errors', ['error_timestamp']],
+  ] as const) {
+    const want = await contents(single, table, processingTime);
+    assert.ok(want.length > minRows, `${table}: ${want.length} rows`);
+    assert.deepEqual(await contents(threaded, table, processingTime), want, table);
+  }
+}
+
 describe('step worker threads: municipal-tickets steps 1–5', () => {
   const dir = tempDir();
   const generated = writeGeneratedTickets(dir, 4000, 'threads', 0.08);
@@ -321,8 +349,6 @@ describe('step worker threads through runJob: municipal-tickets steps 1–8', ()
 
 describe('step worker threads: envelopes and frames', () => {
   const TEXTS = ['plain', '', 'சாலையில் பெரிய குழி', 'पानी नहीं', '😀 emoji', '123456789012', '1234567890123', 'a\uD800b', null];
-  const recipe: PipelineRecipe = { module: THREAD_PIPELINES, exportName: 'envelopeEchoDefinition', env };
-
   /** Message i: some with ids, attributes, publish times and delivery counts, some bad, filtered or failing. */
   function message(i: number): SourceMessage {
     const text = TEXTS[i % TEXTS.length] ?? null;
@@ -347,18 +373,7 @@ describe('step worker threads: envelopes and frames', () => {
     };
   }
   const messages = Array.from({ length: 3000 }, (_, i) => message(i));
-
-  async function echo(threads: number): Promise<{ wh: DuckDbWarehouse; result: RunResult }> {
-    const wh = await openMemoryWarehouse();
-    const result = await runBatch(envelopeEchoDefinition.build({ hash: hasher.hash, env }), {
-      source: new ArraySource(messages),
-      warehouse: wh,
-      flushRows: FLUSH_ROWS,
-      maxDeliveries: 3,
-      ...(threads > 0 ? { threads: { count: threads, recipe } } : {}),
-    });
-    return { wh, result };
-  }
+  const echo = (threads: number) => runEcho(new ArraySource(messages), threads, 3);
 
   it('carry ids, attributes, publish times and delivery counts to the threads, and rows of every kind back', { timeout: 60_000 }, async () => {
     const single = await echo(0);
@@ -371,15 +386,7 @@ describe('step worker threads: envelopes and frames', () => {
       assert.deepEqual(Object.keys(a.errorsByType).sort(), ['invalid_json', 'max_deliveries_exceeded', 'retries_exhausted', 'tail_rejected']);
       assert.equal(a.errorsByType.max_deliveries_exceeded, 2);
       assert.deepEqual(threaded.result.accounting, a);
-      for (const [table, processingTime] of [
-        ['echo_head', []],
-        ['echo_tail', []],
-        ['envelope_echo_errors', ['error_timestamp']],
-      ] as const) {
-        const want = await contents(single.wh, table, processingTime);
-        assert.ok(want.length > 80, `${table}: ${want.length} rows`);
-        assert.deepEqual(await contents(threaded.wh, table, processingTime), want, table);
-      }
+      await assertSameEchoTables(threaded.wh, single.wh, 80);
       // The tail, on the main thread, sees the envelope the head saw on its thread.
       const [seen] = await threaded.wh.query(
         `SELECT count(*) AS tail, count(h._id) AS matched,
@@ -400,7 +407,6 @@ describe('step worker threads: envelopes and frames', () => {
 });
 
 describe('step worker threads: merged files as blocks of bytes', () => {
-  const recipe: PipelineRecipe = { module: THREAD_PIPELINES, exportName: 'envelopeEchoDefinition', env };
   const dir = tempDir();
   /** Two files in event-time order; lines with non-ASCII text, some broken, some failing on the main thread. */
   const line = (file: string, i: number): string =>
@@ -413,16 +419,7 @@ describe('step worker threads: merged files as blocks of bytes', () => {
     return path;
   });
 
-  async function echo(threads: number): Promise<{ wh: DuckDbWarehouse; result: RunResult }> {
-    const wh = await openMemoryWarehouse();
-    const result = await runBatch(envelopeEchoDefinition.build({ hash: hasher.hash, env }), {
-      source: mergeByEventTime(files.map((f) => new JsonLinesSource(f)), ['echo.a', 'echo.b']),
-      warehouse: wh,
-      flushRows: FLUSH_ROWS,
-      ...(threads > 0 ? { threads: { count: threads, recipe } } : {}),
-    });
-    return { wh, result };
-  }
+  const echo = (threads: number) => runEcho(mergeByEventTime(files.map((f) => new JsonLinesSource(f)), ['echo.a', 'echo.b']), threads);
 
   it('carry each line\'s topic to the threads, and its raw text to error rows written after them', { timeout: 60_000 }, async () => {
     const single = await echo(0);
@@ -432,13 +429,7 @@ describe('step worker threads: merged files as blocks of bytes', () => {
       assert.equal(a.received, 3000);
       assert.ok((a.errorsByType.tail_rejected ?? 0) > 100 && (a.errorsByType.invalid_json ?? 0) > 40, JSON.stringify(a.errorsByType));
       assert.deepEqual(threaded.result.accounting, a);
-      for (const [table, processingTime] of [
-        ['echo_head', []],
-        ['echo_tail', []],
-        ['envelope_echo_errors', ['error_timestamp']],
-      ] as const) {
-        assert.deepEqual(await contents(threaded.wh, table, processingTime), await contents(single.wh, table, processingTime), table);
-      }
+      await assertSameEchoTables(threaded.wh, single.wh, 100);
       const topics = await threaded.wh.query('SELECT topic, count(*) AS n FROM echo_tail GROUP BY topic ORDER BY topic');
       assert.deepEqual(topics.map((t) => t.topic), ['echo.a', 'echo.b']);
       const rejected = await threaded.wh.query(`SELECT raw_payload FROM envelope_echo_errors WHERE error_type = 'tail_rejected' ORDER BY raw_payload`);
