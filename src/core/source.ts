@@ -51,28 +51,39 @@ export function blockLineAttributes(block: LineBlock, i: number): Readonly<Recor
  */
 export class BlockLines {
   private readonly text: Buffer;
-  private readonly block: LineBlock;
+  private readonly count: number;
   private starts: Int32Array | null = null;
 
   constructor(block: LineBlock) {
-    this.block = block;
-    this.text = Buffer.from(block.text.buffer, block.text.byteOffset, block.text.length);
+    this.text = blockBytes(block);
+    this.count = block.count;
   }
 
   line(i: number): string {
-    if (this.starts === null) {
-      const starts = new Int32Array(this.block.count + 1);
-      let start = 0;
-      for (let k = 0; k < this.block.count; k++) {
-        starts[k] = start;
-        const lf = this.text.indexOf(10, start);
-        start = lf < 0 ? this.text.length + 1 : lf + 1;
-      }
-      starts[this.block.count] = this.text.length + 1;
-      this.starts = starts;
-    }
+    this.starts ??= lineStarts(this.text, this.count);
     return this.text.toString('utf8', this.starts[i] as number, (this.starts[i + 1] as number) - 1);
   }
+}
+
+/** A block's bytes as a Buffer over the same memory. */
+export function blockBytes(block: LineBlock): Buffer {
+  return Buffer.from(block.text.buffer, block.text.byteOffset, block.text.length);
+}
+
+/**
+ * Where each of the `count` LF-separated lines of `text` starts, plus one past the end: line i is
+ * `text[starts[i], starts[i + 1] - 1)`.
+ */
+export function lineStarts(text: Buffer, count: number): Int32Array {
+  const starts = new Int32Array(count + 1);
+  let start = 0;
+  for (let k = 0; k < count; k++) {
+    starts[k] = start;
+    const lf = text.indexOf(10, start);
+    start = lf < 0 ? text.length + 1 : lf + 1;
+  }
+  starts[count] = text.length + 1;
+  return starts;
 }
 
 /**
@@ -81,7 +92,7 @@ export class BlockLines {
  * holds a non-Latin-1 character (measured on municipal tickets: 0.68 against 1.27 µs a line).
  */
 export function splitBlock(block: LineBlock): string[] {
-  const text = Buffer.from(block.text.buffer, block.text.byteOffset, block.text.length);
+  const text = blockBytes(block);
   const lines: string[] = new Array(block.count);
   let start = 0;
   for (let i = 0; i < block.count; i++) {

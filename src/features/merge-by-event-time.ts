@@ -1,4 +1,4 @@
-import { blockBatch, type Source, type SourceBatch, type SourceMessage } from '../core/source.js';
+import { blockBatch, blockBytes, lineStarts, type Source, type SourceBatch, type SourceMessage } from '../core/source.js';
 
 interface Pending {
   readonly source: Source;
@@ -17,10 +17,9 @@ interface Part {
   readonly labelOnly: Readonly<Record<string, string>>;
   /** The batch's messages, labelled — or, for a block batch read as bytes, null (see `text`). */
   messages: SourceMessage[] | null;
-  /** A block batch's bytes and where each of its lines starts and ends. */
+  /** A block batch's bytes and where each of its lines starts (see lineStarts). */
   text: Buffer | null;
   starts: Int32Array;
-  ends: Int32Array;
   /** Event time by position. */
   times: Float64Array;
   count: number;
@@ -100,7 +99,6 @@ export function mergeByEventTime(
     messages: [],
     text: null,
     starts: new Int32Array(0),
-    ends: new Int32Array(0),
     times: new Float64Array(0),
     count: 0,
     from: null,
@@ -124,23 +122,15 @@ export function mergeByEventTime(
     p.from = { source: p.source, batch, remaining: n };
     if (block !== undefined && block.attributeIndex === undefined && bytesOk) {
       // A file's lines: their times are read from the bytes, and the bytes are what is handed on.
-      const text = Buffer.from(block.text.buffer, block.text.byteOffset, block.text.length);
-      if (p.starts.length < n) {
-        p.starts = new Int32Array(p.times.length);
-        p.ends = new Int32Array(p.times.length);
-      }
-      let start = 0;
+      const text = blockBytes(block);
+      const starts = lineStarts(text, n);
       for (let i = 0; i < n; i++) {
-        let end = text.indexOf(10, start);
-        if (end < 0) end = text.length;
-        p.starts[i] = start;
-        p.ends[i] = end;
-        const time = eventTimeOfUtf8(text, start, end) ?? p.lastTime;
+        const time = eventTimeOfUtf8(text, starts[i] as number, (starts[i + 1] as number) - 1) ?? p.lastTime;
         p.lastTime = time;
         p.times[i] = time;
-        start = end + 1;
       }
       p.text = text;
+      p.starts = starts;
       p.messages = null;
       return;
     }
@@ -220,7 +210,7 @@ export function mergeByEventTime(
         }
         const at = best.head++;
         if (best.messages !== null) out.addMessage(best.messages[at] as SourceMessage);
-        else out.addLine(best.index, best.text as Buffer, best.starts[at] as number, best.ends[at] as number);
+        else out.addLine(best.index, best.text as Buffer, best.starts[at] as number, (best.starts[at + 1] as number) - 1);
         const from = best.from as Pending;
         if (--from.remaining === 0) completed.push(from);
       }

@@ -482,14 +482,7 @@ export class EmbeddedOnlineStore implements OnlineStore {
   }
 
   private loadSnapshot(snapshot: Snapshot): void {
-    for (const [entity, id, features] of snapshot.serving) {
-      let byId = this.serving.get(entity);
-      if (byId === undefined) {
-        byId = new Map();
-        this.serving.set(entity, byId);
-      }
-      byId.set(id, JSON.stringify(features));
-    }
+    for (const [entity, id, features] of snapshot.serving) this.servingOf(entity).set(id, JSON.stringify(features));
     for (const [name, horizon, tiles, seen, frontier] of snapshot.groups) {
       const group = this.group(name);
       group.horizon = horizon ?? Number.NEGATIVE_INFINITY;
